@@ -1,0 +1,76 @@
+/**
+ * Validate stage: the checks that need the whole vault rather than one note, and the assembly
+ * of the catalog in its one sorted order.
+ */
+import type {Point} from 'unist'
+import type {NoteMessage} from './diagnostics.js'
+import type {NoteResult} from './compile-note.js'
+import type {Catalog, Service} from './model.js'
+import {FORMAT} from './model.js'
+import {byCodePoint} from './read.js'
+
+/** Messages that belong to the vault rather than to one note. */
+export interface VaultMessage extends NoteMessage {
+  path: string
+}
+
+/**
+ * Check the compiled notes against each other and assemble the catalog.
+ *
+ * @returns The catalog of every service that compiled, sorted by prefix and action name, and
+ *   the messages about the vault as a whole (a prefix in two notes, a vault with no notes).
+ */
+export function assembleCatalog(
+  results: NoteResult[],
+  vaultName: string
+): {catalog: Catalog; messages: VaultMessage[]} {
+  const messages: VaultMessage[] = []
+  const byPrefix = new Map<string, NoteResult>()
+
+  if (results.length === 0) {
+    messages.push(vaultMessage(vaultName, 'vault-empty', 'No notes in the vault, expected `*.md`'))
+  }
+
+  for (const result of results) {
+    const service = result.service
+    if (!service) continue
+    const earlier = byPrefix.get(service.prefix)
+
+    if (earlier) {
+      messages.push(
+        vaultMessage(
+          result.path,
+          'duplicate-prefix',
+          `Unexpected prefix \`${service.prefix}\` again, expected each prefix in one note ` +
+            `(also in \`${earlier.path}\`)`,
+          result.prefixPlace
+        )
+      )
+    } else {
+      byPrefix.set(service.prefix, result)
+    }
+  }
+
+  const services: Service[] = [...byPrefix.values()]
+    .map((result) => result.service as Service)
+    .sort((left, right) => byCodePoint(left.prefix, right.prefix))
+    .map((service) => ({
+      ...service,
+      actions: [...service.actions].sort((left, right) => byCodePoint(left.name, right.name))
+    }))
+
+  return {catalog: {format: FORMAT, services}, messages}
+}
+
+function vaultMessage(path: string, ruleId: string, reason: string, place?: Point): VaultMessage {
+  return {
+    path,
+    severity: 'error',
+    ruleId,
+    reason,
+    line: place?.line ?? null,
+    column: place?.column ?? null,
+    endLine: null,
+    endColumn: null
+  }
+}
