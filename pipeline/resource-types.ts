@@ -112,7 +112,7 @@ class ShapeChecker {
 
   /** Read one entry: `{resource_type, required, condition_keys, dependent_actions}`. */
   private entry(key: string, node: JsonNode): ResourceType | undefined {
-    const where = `entry \`${key}\``
+    const where = key === '' ? 'entry `""`' : `entry \`${key}\``
     if (!this.expect(node, 'object', where, 'an object')) return undefined
 
     const fields = new Map<string, JsonNode>()
