@@ -26,7 +26,7 @@ const ACCESS_LEVEL_BY_KEY = new Map<string, AccessLevel>(
 
 /** What the normalize stage made of a note. */
 export type NormalizeResult =
-  | {kind: 'service'; service: Service; prefixPlace: Point | undefined}
+  | {kind: 'service'; service: Service; prefixPlace: Position | undefined}
   | {kind: 'skipped'; reason: string}
   | {kind: 'failed'}
 
@@ -60,7 +60,9 @@ export function normalizeNote(
   }
 
   if (!parsed.frontmatter) {
-    if (!parsed.frontmatterNode) {
+    // An unclosed frontmatter has been reported already, as what it is.
+    const unclosed = file.messages.some((message) => message.ruleId === 'frontmatter-unclosed')
+    if (!parsed.frontmatterNode && !unclosed) {
       report(
         file,
         'error',
@@ -99,7 +101,7 @@ export function normalizeNote(
     return {kind: 'failed'}
   }
 
-  const prefixPlace = prefixItem?.item.position?.start
+  const prefixPlace = prefixItem?.item.position
   return {kind: 'service', service: {prefix, name, note, actions}, prefixPlace}
 }
 
@@ -233,13 +235,17 @@ function stringField(
   if (typeof value === 'string' && value.trim() !== '') return value
   if (typeof value === 'number') return String(value)
 
+  const found =
+    value === undefined
+      ? `Missing \`${key}\``
+      : typeof value === 'string'
+        ? `Unexpected empty \`${key}\``
+        : `Unexpected \`${key}\` ${describe(value)}`
   report(
     file,
     'error',
     `frontmatter-${key}`,
-    value === undefined
-      ? `Missing \`${key}\` in frontmatter, expected a non-empty string`
-      : `Unexpected \`${key}\` ${describe(value)} in frontmatter, expected a non-empty string`,
+    `${found} in frontmatter, expected a non-empty string`,
     place
   )
   return undefined
@@ -428,7 +434,7 @@ function toAction(file: VFile, heading: Heading, nodes: RootContent[]): Action |
     } else if (label === 'access level') {
       itemsByLabel.set(label, item)
       accessLevelWritten = true
-      accessLevels = toAccessLevels(file, labelled.value, item)
+      accessLevels = toAccessLevels(file, labelled.value, item, name)
     } else {
       itemsByLabel.set(label, item)
       resourceTypesItem = item
@@ -498,7 +504,12 @@ function missing(
  * Parse an access level such as `Write` or a compound one such as `Tagging, Write`, matching the
  * canonical names without regard to case, spaces or hyphens. The result is sorted and distinct.
  */
-function toAccessLevels(file: VFile, text: string, item: ListItem): AccessLevel[] | undefined {
+function toAccessLevels(
+  file: VFile,
+  text: string,
+  item: ListItem,
+  action: string
+): AccessLevel[] | undefined {
   const levels = new Set<AccessLevel>()
   const expected = ACCESS_LEVELS.map((name) => `\`${name}\``).join(', ')
 
@@ -507,7 +518,7 @@ function toAccessLevels(file: VFile, text: string, item: ListItem): AccessLevel[
       file,
       'error',
       'access-level-missing',
-      `Missing value of \`- access level:\`, expected one of ${expected}`,
+      `Missing value of \`- access level:\` in action \`${action}\`, expected one of ${expected}`,
       item.position
     )
     return undefined
@@ -524,7 +535,8 @@ function toAccessLevels(file: VFile, text: string, item: ListItem): AccessLevel[
       file,
       'error',
       'access-level-unknown',
-      `Unexpected access level \`${part.trim()}\`, expected one of ${expected}`,
+      `Unexpected access level \`${part.trim()}\` in action \`${action}\`, expected one of ` +
+        expected,
       item.position
     )
     return undefined

@@ -8,7 +8,7 @@ import remarkParse from 'remark-parse'
 import {unified} from 'unified'
 import type {Point, Position} from 'unist'
 import type {VFile} from 'vfile'
-import type {Document} from 'yaml'
+import type {Document, Scalar} from 'yaml'
 import {isMap, isNode, isScalar, LineCounter, parseDocument} from 'yaml'
 import {report} from './diagnostics.js'
 
@@ -122,11 +122,12 @@ function parseFrontmatter(
     const place = {start: toPoint(error.pos[0]), end: toPoint(error.pos[1])}
     if (error.code === 'DUPLICATE_KEY') {
       const key = keyAt(document, error.pos[0])
+      if (key?.range) place.end = toPoint(key.range[1])
       report(
         file,
         'error',
         'frontmatter-duplicate-key',
-        `Unexpected duplicate key${key === undefined ? '' : ` \`${key}\``} in frontmatter, ` +
+        `Unexpected duplicate key${key ? ` \`${String(key.value)}\`` : ''} in frontmatter, ` +
           'expected each key once',
         place
       )
@@ -152,7 +153,7 @@ function parseFrontmatter(
       'error',
       'frontmatter-yaml',
       `Unexpected YAML in frontmatter: ${firstSentence(String((error as Error).message))}`,
-      node.position?.start
+      node.position
     )
     return undefined
   }
@@ -163,7 +164,7 @@ function parseFrontmatter(
       'error',
       'frontmatter-yaml',
       'Unexpected frontmatter that is not a mapping, expected `key: value` lines',
-      node.position?.start
+      node.position
     )
     return undefined
   }
@@ -171,20 +172,26 @@ function parseFrontmatter(
   for (const pair of document.contents.items) {
     if (!isScalar(pair.key) || !pair.key.range) continue
     const valueRange = isNode(pair.value) ? pair.value.range : undefined
-    places.set(String(pair.key.value), {
-      start: toPoint(pair.key.range[0]),
-      end: toPoint(valueRange?.[1] ?? pair.key.range[1])
-    })
+    // A block value ends after its last line break; the place ends before it.
+    const end = withoutTrailingSpace(node.value, valueRange?.[1] ?? pair.key.range[1])
+    places.set(String(pair.key.value), {start: toPoint(pair.key.range[0]), end: toPoint(end)})
   }
 
   return data as Record<string, unknown>
 }
 
+/** Move `offset` back over the white space and line breaks that precede it in `text`. */
+function withoutTrailingSpace(text: string, offset: number): number {
+  let end = offset
+  while (end > 0 && /\s/.test(text.charAt(end - 1))) end--
+  return end
+}
+
 /** The top-level key written at `offset` of the YAML text, if there is one. */
-function keyAt(document: Document, offset: number): string | undefined {
+function keyAt(document: Document, offset: number): Scalar | undefined {
   if (!isMap(document.contents)) return undefined
   for (const pair of document.contents.items) {
-    if (isScalar(pair.key) && pair.key.range?.[0] === offset) return String(pair.key.value)
+    if (isScalar(pair.key) && pair.key.range?.[0] === offset) return pair.key
   }
 
   return undefined
