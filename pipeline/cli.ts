@@ -35,7 +35,7 @@ program
       .choices(['text', 'json'])
       .default('text')
   )
-  .option('-q, --quiet', 'print only notes with errors or warnings, and the summary', false)
+  .option('-q, --quiet', 'print errors only, not warnings, and the summary', false)
   .option('--verbose', 'also print info messages, such as the notes skipped', false)
   .action(runBuild)
 
@@ -82,7 +82,7 @@ async function runBuild(flags: BuildFlags): Promise<void> {
       )
       .filter(([, messages]) => messages.length > 0)
       .map(([path, messages]) => fileWithMessages(path, messages))
-    const text = reporter(files, {quiet: flags.quiet, verbose: false})
+    const text = reporter(files, {silent: flags.quiet, verbose: false})
     if (text) process.stderr.write(text + '\n')
   }
 

@@ -195,7 +195,7 @@ test('should exit 0 and write OUT when the notes are sound', async () => {
   assert.equal((await readdir(out)).sort(), ['catalog.json', 'catalog.sqlite', 'csv', 'services'])
 })
 
-test('should build despite warnings, and fail on them with `--frail`', async () => {
+test('should build despite warnings, fail on them with `--frail`, hide them with `--quiet`', async () => {
   const sources = path.join(fixtures, 'broken/unknown-section')
   const {out} = await previousOut()
   const before = await snapshot(out)
@@ -209,6 +209,10 @@ test('should build despite warnings, and fail on them with `--frail`', async () 
   assert.is(lenient.code, 0)
   assert.match(lenient.stderr, /^47:1-47:9 +warning +Unexpected section `Notes`/m)
   assert.not.equal(await snapshot(out), before)
+
+  const quiet = run('build', '--sources', sources, '--out', out, '--quiet')
+  assert.is(quiet.code, 0)
+  assert.match(quiet.stderr, /^iam-catalog: 1 notes read, 0 skipped, 1 services, 2 actions, /)
 })
 
 test('should show info messages, such as skipped notes, only with `--verbose`', () => {

@@ -4,7 +4,7 @@
  * the messages stated here: the note, the place (`line:column-endLine:endColumn`, as
  * `vfile-reporter` prints it), the severity, the rule and the text.
  */
-import {copyFile, mkdir, mkdtemp, readdir, rm} from 'node:fs/promises'
+import {copyFile, mkdir, mkdtemp, readdir, readFile, rm} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -269,6 +269,19 @@ for (const [ruleId, expected] of Object.entries(expectedByRule)) {
     assert.is(ok, !expected.some((message) => message.severity === 'error'))
   })
 }
+
+test('should list every rule in the README, with the severity it reports', async () => {
+  const readme = await readFile(path.join(root, 'README.md'), 'utf8')
+  const listed = [...readme.matchAll(/^\| `([a-z0-9-]+)` \| (error|warning|info) \|/gm)].map(
+    (match) => [match[1], match[2]]
+  )
+  const reported = [
+    ...Object.entries(expectedByRule).map(([ruleId, expected]) => [ruleId, expected[0]?.severity]),
+    ['note-unreadable', 'error'],
+    ['vault-empty', 'error']
+  ]
+  assert.equal(listed.sort(), reported.sort())
+})
 
 test('should report `vault-empty` on a folder with no notes at all', async () => {
   const vault = path.join(broken, 'vault-empty')
