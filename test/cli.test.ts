@@ -135,43 +135,35 @@ for (const kind of firstKinds) {
 
 test('should print the same messages as JSON with `--report json`', () => {
   const out = path.join(scratch, 'json-report')
-  const result = run(
-    'build',
-    '--sources',
-    path.join(fixtures, 'broken/frontmatter-yaml'),
-    '--out',
-    out,
-    '--report',
-    'json'
-  )
+  const sources = path.join(fixtures, 'broken/frontmatter-id')
+  const result = run('build', '--sources', sources, '--out', out, '--report', 'json')
 
   assert.equal(JSON.parse(result.stdout), [
     {
-      path: 'iam.example.md',
+      path: 'iam.empty.md',
       messages: [
         {
           severity: 'error',
-          ruleId: 'frontmatter-yaml',
-          reason:
-            'Unexpected YAML in frontmatter: Nested mappings are not allowed in compact mappings',
-          line: 3,
-          column: 8,
-          endLine: 3,
-          endColumn: 9,
+          ruleId: 'frontmatter-id',
+          reason: 'Unexpected empty `id` in frontmatter, expected a non-empty string',
+          line: 2,
+          column: 1,
+          endLine: 2,
+          endColumn: 7,
           source: 'iam-catalog'
         }
       ]
     },
     {
-      path: 'iam.list.md',
+      path: 'iam.example.md',
       messages: [
         {
           severity: 'error',
-          ruleId: 'frontmatter-yaml',
-          reason: 'Unexpected frontmatter that is not a mapping, expected `key: value` lines',
+          ruleId: 'frontmatter-id',
+          reason: 'Missing `id` in frontmatter, expected a non-empty string',
           line: 1,
           column: 1,
-          endLine: 4,
+          endLine: 7,
           endColumn: 4,
           source: 'iam-catalog'
         }
@@ -195,7 +187,7 @@ test('should exit 0 and write OUT when the notes are sound', async () => {
   assert.equal((await readdir(out)).sort(), ['catalog.json', 'catalog.sqlite', 'csv', 'services'])
 })
 
-test('should build despite warnings, fail on them with `--frail`, hide them with `--quiet`', async () => {
+test('should pass warnings, fail on them with `--frail` and hide them with `--quiet`', async () => {
   const sources = path.join(fixtures, 'broken/unknown-section')
   const {out} = await previousOut()
   const before = await snapshot(out)

@@ -101,6 +101,8 @@ const expectedByRule: Record<string, Expected[]> = {
       'Unexpected frontmatter without a closing `---`, expected a `---` line after the YAML'},
   ],
   'frontmatter-yaml': [
+    {note: 'iam.crlf.md', at: '3:8-3:9', severity: 'error', reason:
+      'Unexpected YAML in frontmatter: Nested mappings are not allowed in compact mappings'},
     {note: 'iam.example.md', at: '3:8-3:9', severity: 'error', reason:
       'Unexpected YAML in frontmatter: Nested mappings are not allowed in compact mappings'},
     {note: 'iam.list.md', at: '1:1-4:4', severity: 'error', reason:
@@ -156,7 +158,13 @@ const expectedByRule: Record<string, Expected[]> = {
     {note: 'iam.comment.md', at: '42:30-42:37', severity: 'error', reason:
       'Unexpected `// none` in resource types of `ListWidgets`, expected JSON, which has no ' +
         'comments'},
+    {note: 'iam.crlf.md', at: '24:5-24:6', severity: 'error', reason:
+      'Unexpected `}` in resource types of `GetWidget`, expected a property name in double ' +
+        'quotes'},
     {note: 'iam.example.md', at: '24:5-24:6', severity: 'error', reason:
+      'Unexpected `}` in resource types of `GetWidget`, expected a property name in double ' +
+        'quotes'},
+    {note: 'iam.indented.md', at: '24:7-24:8', severity: 'error', reason:
       'Unexpected `}` in resource types of `GetWidget`, expected a property name in double ' +
         'quotes'},
   ],
