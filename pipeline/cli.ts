@@ -3,11 +3,13 @@
  * The command line: `iam-catalog build`. The CLI alone prints; every stage returns data.
  * Exit codes: 0 built, 1 errors in the notes, 2 bad usage or an I/O failure.
  */
-import {readFileSync} from 'node:fs'
+import {constants, readFileSync} from 'node:fs'
+import {access, stat} from 'node:fs/promises'
+import path from 'node:path'
 import {Command, CommanderError, Option} from 'commander'
 import {reporter} from 'vfile-reporter'
 import {build} from './build.js'
-import {countBySeverity, fileWithMessages} from './diagnostics.js'
+import {countBySeverity, fileWithMessages, SOURCE} from './diagnostics.js'
 import {summaryLine} from './summary.js'
 
 const packageJson = JSON.parse(
@@ -33,7 +35,7 @@ program
       .choices(['text', 'json'])
       .default('text')
   )
-  .option('-q, --quiet', 'print only notes with errors or warnings, and the summary', false)
+  .option('-q, --quiet', 'print errors only, not warnings, and the summary', false)
   .option('--verbose', 'also print info messages, such as the notes skipped', false)
   .action(runBuild)
 
@@ -47,7 +49,11 @@ interface BuildFlags {
   verbose: boolean
 }
 
+/** A problem with the folders given, which is the user's to fix before any note is read. */
+class FolderError extends Error {}
+
 async function runBuild(flags: BuildFlags): Promise<void> {
+  await checkFolders(flags.sources, flags.out)
   const started = process.hrtime.bigint()
   const result = await build({
     sources: flags.sources,
@@ -60,7 +66,10 @@ async function runBuild(flags: BuildFlags): Promise<void> {
   if (flags.report === 'json') {
     const report = [...result.messages]
       .filter(([, messages]) => messages.length > 0)
-      .map(([path, messages]) => ({path, messages}))
+      .map(([path, messages]) => ({
+        path,
+        messages: messages.map((message) => ({...message, source: SOURCE}))
+      }))
     process.stdout.write(JSON.stringify(report, null, 2) + '\n')
   } else {
     const files = [...result.messages]
@@ -73,7 +82,7 @@ async function runBuild(flags: BuildFlags): Promise<void> {
       )
       .filter(([, messages]) => messages.length > 0)
       .map(([path, messages]) => fileWithMessages(path, messages))
-    const text = reporter(files, {quiet: flags.quiet, verbose: false})
+    const text = reporter(files, {silent: flags.quiet, verbose: false})
     if (text) process.stderr.write(text + '\n')
   }
 
@@ -82,14 +91,59 @@ async function runBuild(flags: BuildFlags): Promise<void> {
   if (!result.ok && counts.error + counts.warning > 0) process.exitCode = 1
 }
 
+/**
+ * Check, before reading any note, that `sources` is a folder and that `out` can be made, so a
+ * wrong path gives one clear line rather than a failure half-way.
+ */
+async function checkFolders(sources: string, out: string): Promise<void> {
+  const sourcesProblem = await folderProblem(sources)
+  if (sourcesProblem) {
+    throw new FolderError(`cannot read the sources folder \`${sources}\`: ${sourcesProblem}`)
+  }
+
+  const parent = path.dirname(path.resolve(out))
+  const parentProblem = await folderProblem(parent, constants.W_OK)
+  if (parentProblem) {
+    throw new FolderError(
+      `cannot make the output folder \`${path.basename(out)}\` in \`${parent}\`: ${parentProblem}`
+    )
+  }
+
+  const outProblem = await folderProblem(out)
+  if (outProblem && !outProblem.includes('ENOENT')) {
+    throw new FolderError(`cannot write the output folder \`${out}\`: ${outProblem}`)
+  }
+}
+
+/** Why `folder` is not a folder this process can use, or `undefined` when it is. */
+async function folderProblem(folder: string, mode = constants.R_OK): Promise<string | undefined> {
+  try {
+    if (!(await stat(folder)).isDirectory()) return 'not a folder'
+    await access(folder, mode)
+    return undefined
+  } catch (error) {
+    return describeIoError(error)
+  }
+}
+
+/** The readable part of a Node I/O error: `no such file or directory (ENOENT)`. */
+function describeIoError(error: unknown): string {
+  const {code, message} = error as NodeJS.ErrnoException
+  const text = message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '')
+  return code && !text.includes(code) ? `${text} (${code})` : text
+}
+
 try {
   await program.parseAsync(process.argv)
 } catch (error) {
   if (error instanceof CommanderError) {
+    // Commander has printed its message; only the exit code is left to set.
     process.exitCode = error.exitCode === 0 ? 0 : 2
+  } else if (error instanceof FolderError) {
+    process.stderr.write(`iam-catalog: ${error.message}\n`)
+    process.exitCode = 2
   } else {
-    const code = (error as NodeJS.ErrnoException).code
-    process.stderr.write(`iam-catalog: ${code ? `${code}: ` : ''}${(error as Error).message}\n`)
+    process.stderr.write(`iam-catalog: ${describeIoError(error)}\n`)
     process.exitCode = 2
   }
 }

@@ -3,7 +3,7 @@
  * path and bytes, and its result is plain data, so notes can be compiled in any order, on any
  * thread, or taken from a cache.
  */
-import type {Point} from 'unist'
+import type {Position} from 'unist'
 import {VFile} from 'vfile'
 import type {NoteMessage} from './diagnostics.js'
 import {messagesOf, report} from './diagnostics.js'
@@ -20,7 +20,7 @@ export interface NoteResult {
   service: Service | undefined
   messages: NoteMessage[]
   /** Where the `- prefix:` item is, for messages that compare notes. */
-  prefixPlace: Point | undefined
+  prefixPlace: Position | undefined
 }
 
 /**

@@ -26,7 +26,7 @@ const ACCESS_LEVEL_BY_KEY = new Map<string, AccessLevel>(
 
 /** What the normalize stage made of a note. */
 export type NormalizeResult =
-  | {kind: 'service'; service: Service; prefixPlace: Point | undefined}
+  | {kind: 'service'; service: Service; prefixPlace: Position | undefined}
   | {kind: 'skipped'; reason: string}
   | {kind: 'failed'}
 
@@ -51,6 +51,7 @@ export function normalizeNote(
 ): NormalizeResult {
   const sections = splitSections(parsed.tree)
   const privileges = sections.find((section) => section.title === 'privileges')
+  checkStub(file, parsed)
 
   if (!privileges) {
     const reason = 'Not a catalog note: no `## Privileges` section'
@@ -59,12 +60,15 @@ export function normalizeNote(
   }
 
   if (!parsed.frontmatter) {
-    if (!parsed.frontmatterNode) {
+    // An unclosed frontmatter has been reported already, as what it is.
+    const unclosed = file.messages.some((message) => message.ruleId === 'frontmatter-unclosed')
+    if (!parsed.frontmatterNode && !unclosed) {
       report(
         file,
         'error',
         'frontmatter-missing',
-        'Missing frontmatter, expected a `---` block with `id` and `title` at the top'
+        'Missing frontmatter, expected a `---` block with `id` and `title` at the top',
+        {line: 1, column: 1}
       )
     }
 
@@ -73,14 +77,16 @@ export function normalizeNote(
 
   const errorsBefore = countErrors(file)
   const note = noteInfo(file, location, parsed)
-  const prefixItem = findPrefixItem(file, sections)
+  const prefixItem = findPrefixItem(file, sections, privileges)
   const prefix = prefixItem?.prefix
   const name = serviceName(file, parsed)
+  checkHead(file, sections[0])
+  const misplaced = takeMisplacedActions(sections, privileges)
   const actions = privilegesToActions(file, privileges)
 
   for (const section of sections) {
     if (section === privileges || section.title === undefined) continue
-    if (NAVIGATION_SECTIONS.has(section.title)) continue
+    if (NAVIGATION_SECTIONS.has(section.title) || misplaced.has(section)) continue
     report(
       file,
       'warning',
@@ -95,7 +101,7 @@ export function normalizeNote(
     return {kind: 'failed'}
   }
 
-  const prefixPlace = prefixItem?.item.position?.start
+  const prefixPlace = prefixItem?.item.position
   return {kind: 'service', service: {prefix, name, note, actions}, prefixPlace}
 }
 
@@ -104,6 +110,73 @@ interface Section {
   title: string | undefined
   heading: Heading | undefined
   nodes: RootContent[]
+}
+
+/**
+ * A `stub: true` note is a placeholder Dendron made for a level of the hierarchy, so content in
+ * it means the frontmatter is out of date. The content is still compiled.
+ */
+function checkStub(file: VFile, parsed: ParsedNote): void {
+  if (parsed.frontmatter?.stub !== true) return
+  const content = parsed.tree.children.filter((node) => node.type !== 'yaml')
+  if (content.length === 0) return
+
+  report(
+    file,
+    'warning',
+    'stub-with-content',
+    'Unexpected content in a note marked `stub: true`, expected an empty stub; the content is ' +
+      'compiled, so remove `stub: true`',
+    parsed.frontmatterPlaces.get('stub')
+  )
+}
+
+/**
+ * Check what comes before the first `##` heading: the `#` title and the list with the prefix.
+ * Anything else there is reported, as it is not compiled.
+ */
+function checkHead(file: VFile, head: Section | undefined): void {
+  for (const node of head?.nodes ?? []) {
+    if (node.type === 'heading' && node.depth === 1) continue
+
+    if (node.type !== 'list') {
+      unexpectedContent(file, node, 'before `## Privileges`', 'the `#` title and `- prefix:`')
+      continue
+    }
+
+    for (const item of node.children) {
+      if (labelledItem(item)?.label === 'prefix') continue
+      report(
+        file,
+        'warning',
+        'unknown-item',
+        `Unexpected item \`${firstLine(item)}\` before \`## Privileges\`, expected ` +
+          '`- prefix: <prefix>`; it is not compiled',
+        item.position
+      )
+    }
+  }
+}
+
+/**
+ * Find `##` sections after `## Privileges` that are actions written one level too high (they
+ * have `- description` or `- access level` items), and move them into the privileges, where
+ * their heading level is reported. Returns the sections moved.
+ */
+function takeMisplacedActions(sections: Section[], privileges: Section): Set<Section> {
+  const misplaced = new Set<Section>()
+  for (const section of sections.slice(sections.indexOf(privileges) + 1)) {
+    const looksLikeAction = listItems(section.nodes).some((item) => {
+      const label = labelledItem(item)?.label
+      return label === 'description' || label === 'access level'
+    })
+    if (!looksLikeAction || !section.heading || section.title === 'privileges') continue
+
+    privileges.nodes.push(section.heading, ...section.nodes)
+    misplaced.add(section)
+  }
+
+  return misplaced
 }
 
 /** Split the top level of the tree at its `##` headings. */
@@ -124,9 +197,7 @@ function splitSections(tree: Root): Section[] {
 /** Read the frontmatter fields that describe the note itself. */
 function noteInfo(file: VFile, location: NoteLocation, parsed: ParsedNote): NoteInfo {
   const data = parsed.frontmatter ?? {}
-  const place = parsed.frontmatterNode?.position
-
-  const id = stringField(file, data, 'id', place)
+  const id = stringField(file, data, 'id', placeOfKey(parsed, 'id'))
   const desc = typeof data.desc === 'string' ? data.desc : ''
   const sources = Array.isArray(data.sources) ? data.sources : []
   const lastDot = location.fname.lastIndexOf('.')
@@ -137,16 +208,20 @@ function noteInfo(file: VFile, location: NoteLocation, parsed: ParsedNote): Note
     path: location.path,
     parent: lastDot === -1 ? null : location.fname.slice(0, lastDot),
     desc,
-    created: timestampField(file, data, 'created', place),
-    updated: timestampField(file, data, 'updated', place),
+    created: timestampField(file, data, 'created', placeOfKey(parsed, 'created')),
+    updated: timestampField(file, data, 'updated', placeOfKey(parsed, 'updated')),
     sources
   }
 }
 
 /** The service name: the `title` of the frontmatter. */
 function serviceName(file: VFile, parsed: ParsedNote): string | undefined {
-  const place = parsed.frontmatterNode?.position
-  return stringField(file, parsed.frontmatter ?? {}, 'title', place)
+  return stringField(file, parsed.frontmatter ?? {}, 'title', placeOfKey(parsed, 'title'))
+}
+
+/** Where a frontmatter key is written, or the whole frontmatter block when it is not. */
+function placeOfKey(parsed: ParsedNote, key: string): Position | undefined {
+  return parsed.frontmatterPlaces.get(key) ?? parsed.frontmatterNode?.position
 }
 
 /** A required text field of the frontmatter; numbers (as YAML reads some ids) become text. */
@@ -160,13 +235,17 @@ function stringField(
   if (typeof value === 'string' && value.trim() !== '') return value
   if (typeof value === 'number') return String(value)
 
+  const found =
+    value === undefined
+      ? `Missing \`${key}\``
+      : typeof value === 'string'
+        ? `Unexpected empty \`${key}\``
+        : `Unexpected \`${key}\` ${describe(value)}`
   report(
     file,
     'error',
     `frontmatter-${key}`,
-    value === undefined
-      ? `Missing \`${key}\` in frontmatter, expected a non-empty string`
-      : `Unexpected \`${key}\` ${describe(value)} in frontmatter, expected a non-empty string`,
+    `${found} in frontmatter, expected a non-empty string`,
     place
   )
   return undefined
@@ -202,36 +281,50 @@ function timestampField(
   return millis === 0 ? null : date.toISOString()
 }
 
-/** Find the `- prefix: <prefix>` item before the `## Privileges` section. */
+/** Find the one `- prefix: <prefix>` item before the `## Privileges` section. */
 function findPrefixItem(
   file: VFile,
-  sections: Section[]
+  sections: Section[],
+  privileges: Section
 ): {prefix: string; item: ListItem} | undefined {
-  for (const section of sections) {
-    if (section.title === 'privileges') break
+  const head = sections.slice(0, sections.indexOf(privileges))
+  const items = listItems(head.flatMap((section) => section.nodes)).filter(
+    (item) => labelledItem(item)?.label === 'prefix'
+  )
+  const [item, ...others] = items
 
-    for (const item of listItems(section.nodes)) {
-      const labelled = labelledItem(item)
-      if (labelled?.label !== 'prefix') continue
-
-      if (/^[a-z0-9][a-z0-9-]*$/.test(labelled.value)) return {prefix: labelled.value, item}
-      report(
-        file,
-        'error',
-        'prefix-malformed',
-        `Unexpected prefix \`${labelled.value}\`, expected lower case letters, digits and ` +
-          '`-`, such as `s3` or `access-analyzer`',
-        item.position
-      )
-      return undefined
-    }
+  if (!item) {
+    report(
+      file,
+      'error',
+      'prefix-missing',
+      'Missing `- prefix: <prefix>` item, expected one before `## Privileges`',
+      privileges.heading?.position
+    )
+    return undefined
   }
+
+  for (const other of others) {
+    report(
+      file,
+      'error',
+      'prefix-repeated',
+      `Unexpected second \`- prefix:\` item, expected one (first at line ` +
+        `${item.position?.start.line})`,
+      other.position
+    )
+  }
+
+  const prefix = labelledItem(item)?.value ?? ''
+  if (/^[a-z0-9][a-z0-9-]*$/.test(prefix)) return others.length > 0 ? undefined : {prefix, item}
 
   report(
     file,
     'error',
-    'prefix-missing',
-    'Missing `- prefix: <prefix>` item, expected one before `## Privileges`'
+    'prefix-malformed',
+    `Unexpected prefix \`${prefix}\`, expected lower case letters, digits and ` +
+      '`-`, such as `s3` or `access-analyzer`',
+    item.position
   )
   return undefined
 }
@@ -249,7 +342,20 @@ function privilegesToActions(file: VFile, privileges: Section): Action[] {
   }
 
   for (const node of privileges.nodes) {
-    if (node.type === 'heading' && node.depth === 3) {
+    if (node.type === 'heading') {
+      // An action one level off is still read as an action, so its items are not taken for
+      // those of the action before it.
+      if (node.depth !== 3) {
+        report(
+          file,
+          'error',
+          'heading-level',
+          `Unexpected \`${'#'.repeat(node.depth)}\` heading for action ` +
+            `\`${toString(node).trim()}\`, expected \`###\``,
+          node.position
+        )
+      }
+
       finish()
       current = {heading: node, nodes: []}
       const name = toString(node).trim()
@@ -270,13 +376,7 @@ function privilegesToActions(file: VFile, privileges: Section): Action[] {
     } else if (current) {
       current.nodes.push(node)
     } else {
-      report(
-        file,
-        'warning',
-        'unexpected-content',
-        `Unexpected ${node.type} before the first action, expected a \`###\` action heading`,
-        node.position
-      )
+      unexpectedContent(file, node, 'before the first action', 'a `###` action heading')
     }
   }
 
@@ -303,32 +403,51 @@ function toAction(file: VFile, heading: Heading, nodes: RootContent[]): Action |
   let accessLevelWritten = false
   let resourceTypesCode: Code | undefined
   let resourceTypesItem: ListItem | undefined
+  const itemsByLabel = new Map<string, ListItem>()
 
   for (const item of listItems(nodes)) {
     const labelled = labelledItem(item)
     const label = labelled?.label ?? ''
+    const earlier = itemsByLabel.get(label)
 
     if (!labelled || !ACTION_ITEMS.has(label)) {
       report(
         file,
         'warning',
         'unknown-item',
-        `Unexpected item \`${toString(item).split('\n')[0]}\` in action \`${name}\`, expected ` +
+        `Unexpected item \`${firstLine(item)}\` in action \`${name}\`, expected ` +
           '`description`, `access level` or `resource types`; it is not compiled',
         item.position
       )
+    } else if (earlier) {
+      report(
+        file,
+        'error',
+        'item-repeated',
+        `Unexpected second \`- ${label}\` item in action \`${name}\`, expected one ` +
+          `(first at line ${earlier.position?.start.line})`,
+        item.position
+      )
     } else if (label === 'description') {
+      itemsByLabel.set(label, item)
       description = labelled.value
     } else if (label === 'access level') {
+      itemsByLabel.set(label, item)
       accessLevelWritten = true
-      accessLevels = toAccessLevels(file, labelled.value, item)
+      accessLevels = toAccessLevels(file, labelled.value, item, name)
     } else {
+      itemsByLabel.set(label, item)
       resourceTypesItem = item
       resourceTypesCode = item.children.find((child): child is Code => child.type === 'code')
     }
   }
 
   resourceTypesCode ??= nodes.find((node): node is Code => node.type === 'code')
+
+  for (const node of nodes) {
+    if (node.type === 'list' || node === resourceTypesCode) continue
+    unexpectedContent(file, node, `in action \`${name}\``, 'its items and one JSON block')
+  }
 
   if (description === undefined) {
     missing(file, 'description', name, heading)
@@ -376,7 +495,7 @@ function missing(
     what === 'resource types'
       ? `Missing resource types block in action \`${action}\`, expected a fenced JSON block ` +
           'after `- resource types`'
-      : `Missing \`- ${what}:\` item in action \`${action}\``,
+      : `Missing \`- ${what}:\` item in action \`${action}\`, expected one under its heading`,
     (item ?? heading).position
   )
 }
@@ -385,8 +504,25 @@ function missing(
  * Parse an access level such as `Write` or a compound one such as `Tagging, Write`, matching the
  * canonical names without regard to case, spaces or hyphens. The result is sorted and distinct.
  */
-function toAccessLevels(file: VFile, text: string, item: ListItem): AccessLevel[] | undefined {
+function toAccessLevels(
+  file: VFile,
+  text: string,
+  item: ListItem,
+  action: string
+): AccessLevel[] | undefined {
   const levels = new Set<AccessLevel>()
+  const expected = ACCESS_LEVELS.map((name) => `\`${name}\``).join(', ')
+
+  if (text.trim() === '') {
+    report(
+      file,
+      'error',
+      'access-level-missing',
+      `Missing value of \`- access level:\` in action \`${action}\`, expected one of ${expected}`,
+      item.position
+    )
+    return undefined
+  }
 
   for (const part of text.split(',')) {
     const level = ACCESS_LEVEL_BY_KEY.get(foldName(part))
@@ -399,14 +535,37 @@ function toAccessLevels(file: VFile, text: string, item: ListItem): AccessLevel[
       file,
       'error',
       'access-level-unknown',
-      `Unexpected access level \`${part.trim()}\`, expected one of ` +
-        ACCESS_LEVELS.map((name) => `\`${name}\``).join(', '),
+      `Unexpected access level \`${part.trim()}\` in action \`${action}\`, expected one of ` +
+        expected,
       item.position
     )
     return undefined
   }
 
   return [...levels].sort()
+}
+
+/** Report content the compiler does not read, naming it, so nothing is dropped in silence. */
+function unexpectedContent(file: VFile, node: RootContent, where: string, expected: string): void {
+  const found =
+    node.type === 'heading'
+      ? `\`${'#'.repeat(node.depth)}\` heading \`${toString(node).trim()}\``
+      : node.type === 'code'
+        ? 'second code block'
+        : `${node.type} \`${firstLine(node)}\``
+  report(
+    file,
+    'warning',
+    'unexpected-content',
+    `Unexpected ${found} ${where}, expected ${expected}; it is not compiled`,
+    node.position
+  )
+}
+
+/** The first line of the text of `node`, shortened, to name it in a message. */
+function firstLine(node: RootContent): string {
+  const line = toString(node).trim().split('\n')[0] ?? ''
+  return line.length > 40 ? `${line.slice(0, 39)}…` : line
 }
 
 /** The list items among `nodes`, in order (list items of nested lists are not included). */

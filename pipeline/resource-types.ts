@@ -6,7 +6,7 @@
 import type {Code} from 'mdast'
 import type {Node as JsonNode} from 'jsonc-parser'
 import {parseTree, printParseErrorCode} from 'jsonc-parser'
-import type {Point} from 'unist'
+import type {Point, Position} from 'unist'
 import type {VFile} from 'vfile'
 import {report} from './diagnostics.js'
 import type {ResourceType} from './model.js'
@@ -48,13 +48,18 @@ export function parseResourceTypes(
 
   const syntaxError = errors[0]
   if (syntaxError || !tree) {
-    const found = syntaxError ? printParseErrorCode(syntaxError.error) : 'EmptyContent'
+    const {offset, length} = syntaxError ?? {offset: 0, length: 0}
+    const text = code.value.slice(offset, offset + length)
+    const found = text === '' ? 'end of the block' : `\`${shorten(text)}\``
+    const expected = syntaxError
+      ? (JSON_EXPECTED[printParseErrorCode(syntaxError.error)] ?? 'valid JSON')
+      : 'a JSON object'
     report(
       file,
       'error',
       'resource-types-json',
-      `Unexpected JSON in resource types of \`${action}\` (${found}), expected a JSON object`,
-      locate(syntaxError?.offset ?? 0)
+      `Unexpected ${found} in resource types of \`${action}\`, expected ${expected}`,
+      {start: locate(offset), end: locate(offset + length)}
     )
     return undefined
   }
@@ -112,7 +117,7 @@ class ShapeChecker {
 
   /** Read one entry: `{resource_type, required, condition_keys, dependent_actions}`. */
   private entry(key: string, node: JsonNode): ResourceType | undefined {
-    const where = `entry \`${key}\``
+    const where = key === '' ? 'entry `""`' : `entry \`${key}\``
     if (!this.expect(node, 'object', where, 'an object')) return undefined
 
     const fields = new Map<string, JsonNode>()
@@ -124,7 +129,8 @@ class ShapeChecker {
       if (!ENTRY_FIELDS.has(field)) {
         this.warn(
           'resource-types-field',
-          `Unexpected field \`${field}\` in ${where} of \`${this.action}\`, expected ` +
+          `Unexpected field \`${field}\` in ${where} in resource types of \`${this.action}\`, ` +
+            'expected ' +
             '`resource_type`, `required`, `condition_keys` or `dependent_actions`; ' +
             'it is not compiled',
           keyNode
@@ -187,7 +193,7 @@ class ShapeChecker {
       } else if (names.includes(name)) {
         this.warn(
           'duplicate-list-item',
-          `Unexpected duplicate \`${name}\` in \`${field}\` of ${where} of ` +
+          `Unexpected duplicate \`${name}\` in \`${field}\` of ${where} in resource types of ` +
             `\`${this.action}\`, expected each once; it is kept once`,
           item
         )
@@ -213,13 +219,44 @@ class ShapeChecker {
       'error',
       ruleId,
       `Unexpected ${found} in resource types of \`${this.action}\`, expected ${expected}`,
-      this.locate(node.offset)
+      this.place(node)
     )
   }
 
   private warn(ruleId: string, reason: string, node: JsonNode): void {
-    report(this.file, 'warning', ruleId, reason, this.locate(node.offset))
+    report(this.file, 'warning', ruleId, reason, this.place(node))
   }
+
+  /** The span of a JSON node in the note. */
+  private place(node: JsonNode): Position {
+    return {start: this.locate(node.offset), end: this.locate(node.offset + node.length)}
+  }
+}
+
+/** What the JSON grammar wanted where `jsonc-parser` stopped, by its error code. */
+const JSON_EXPECTED: Record<string, string> = {
+  InvalidSymbol: 'a JSON value',
+  InvalidNumberFormat: 'a JSON number',
+  PropertyNameExpected: 'a property name in double quotes',
+  ValueExpected: 'a value',
+  ColonExpected: '`:`',
+  CommaExpected: '`,`',
+  CloseBraceExpected: '`}`',
+  CloseBracketExpected: '`]`',
+  EndOfFileExpected: 'the end of the block after the object',
+  InvalidCommentToken: 'JSON, which has no comments',
+  UnexpectedEndOfComment: 'JSON, which has no comments',
+  UnexpectedEndOfString: 'a closing `"`',
+  UnexpectedEndOfNumber: 'a digit',
+  InvalidUnicode: 'a `\\u` escape with four hexadecimal digits',
+  InvalidEscapeCharacter: 'an escape such as `\\n` or `\\"`',
+  InvalidCharacter: 'a string without control characters'
+}
+
+/** Cut long source text down to a size that reads in a message. */
+function shorten(text: string): string {
+  const line = text.split('\n')[0] ?? ''
+  return line.length > 30 || line !== text ? `${line.slice(0, 29)}…` : line
 }
 
 const ENTRY_FIELDS = new Set(['resource_type', 'required', 'condition_keys', 'dependent_actions'])

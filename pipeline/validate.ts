@@ -2,7 +2,7 @@
  * Validate stage: the checks that need the whole vault rather than one note, and the assembly
  * of the catalog in its one sorted order.
  */
-import type {Point} from 'unist'
+import type {Position} from 'unist'
 import type {NoteMessage} from './diagnostics.js'
 import type {NoteResult} from './compile-note.js'
 import type {Catalog, Service} from './model.js'
@@ -28,7 +28,13 @@ export function assembleCatalog(
   const byPrefix = new Map<string, NoteResult>()
 
   if (results.length === 0) {
-    messages.push(vaultMessage(vaultName, 'vault-empty', 'No notes in the vault, expected `*.md`'))
+    messages.push(
+      vaultMessage(
+        vaultName,
+        'vault-empty',
+        'Missing notes in the folder, expected at least one `*.md` note'
+      )
+    )
   }
 
   for (const result of results) {
@@ -62,15 +68,20 @@ export function assembleCatalog(
   return {catalog: {format: FORMAT, services}, messages}
 }
 
-function vaultMessage(path: string, ruleId: string, reason: string, place?: Point): VaultMessage {
+function vaultMessage(
+  path: string,
+  ruleId: string,
+  reason: string,
+  place?: Position
+): VaultMessage {
   return {
     path,
     severity: 'error',
     ruleId,
     reason,
-    line: place?.line ?? null,
-    column: place?.column ?? null,
-    endLine: null,
-    endColumn: null
+    line: place?.start.line ?? null,
+    column: place?.start.column ?? null,
+    endLine: place?.end.line ?? null,
+    endColumn: place?.end.column ?? null
   }
 }
