@@ -28,6 +28,11 @@ program
   .option('-o, --out <dir>', 'the output folder, replaced as a whole on success', 'dist')
   .option('--frail', 'fail on warnings as well as errors', false)
   .option('--csv-raw', 'write CSV cells as they are, without neutralizing formulas', false)
+  .option(
+    '-k, --keep-going',
+    'build from the sound notes and actions; list what was left out in OUT/report.json',
+    false
+  )
   .addOption(
     new Option('--report <format>', 'how to print problems')
       .choices(['text', 'json'])
@@ -42,6 +47,7 @@ interface BuildFlags {
   out: string
   frail: boolean
   csvRaw: boolean
+  keepGoing: boolean
   report: 'text' | 'json'
   quiet: boolean
   verbose: boolean
@@ -53,7 +59,8 @@ async function runBuild(flags: BuildFlags): Promise<void> {
     sources: flags.sources,
     out: flags.out,
     frail: flags.frail,
-    csvRaw: flags.csvRaw
+    csvRaw: flags.csvRaw,
+    keepGoing: flags.keepGoing
   })
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
 
