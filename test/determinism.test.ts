@@ -49,7 +49,7 @@ test.after(async () => {
   await rm(work, {recursive: true, force: true})
 })
 
-test('should give identical sha256 for every artifact across orders, zones and locales', async () => {
+test('should give the same sha256 for each artifact across orders, zones, locales', async () => {
   const source = path.join(work, 'source')
   await mkdir(source)
   await copyNotes(soundVault, source)

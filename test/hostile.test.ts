@@ -125,12 +125,10 @@ test('should refuse a note larger than 16 MiB without reading it', async () => {
 })
 
 test('should keep `__proto__` and `constructor` keys as data and pollute nothing', async () => {
-  const note = gadget
+  const [head = '', tagAction = ''] = gadget
     .replace('sources:\n', 'sources:\n  - __proto__: {polluted: yes}\n    constructor: {a: b}\n')
-    .replace(
-      '"gadget": {\n        "resource_type": "gadget",\n        "required": true,\n        "condition_keys": [],',
-      '"__proto__": {\n        "resource_type": "__proto__",\n        "required": true,\n        "condition_keys": [],'
-    )
+    .split('### TagGadget')
+  const note = `${head}### TagGadget${tagAction.replaceAll('"gadget"', '"__proto__"')}`
   const vault = await vaultOf('proto', {'iam.gadget.md': note})
   const result = await build({sources: vault, out: path.join(vault, 'out')})
   const written = JSON.parse(

@@ -39,7 +39,7 @@ async function readJson<T>(file: string): Promise<T> {
   return JSON.parse(await readFile(file, 'utf8')) as T
 }
 
-test('should write nothing when a note has an error and the build does not keep going', async () => {
+test('should write nothing when a note has an error and the build stops', async () => {
   const out = path.join(work, 'stopped')
   const result = await build({sources: vault, out})
 
