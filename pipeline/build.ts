@@ -1,17 +1,20 @@
 /**
  * The build: read every note, compile each, check them together, and emit the artifacts into
- * a fresh folder that replaces `out` only when everything succeeded, so a failed build leaves
- * the previous output whole.
+ * a staging folder that is published as `out` only when everything succeeded, so a failed or
+ * killed build leaves the previous output whole.
  */
-import {chmod, mkdtemp, readdir, rename, rm, stat} from 'node:fs/promises'
+import {stat} from 'node:fs/promises'
 import path from 'node:path'
 import type {NoteResult} from './compile-note.js'
 import {compileNote, unreadableNote} from './compile-note.js'
 import type {NoteMessage} from './diagnostics.js'
 import {emitCsv} from './emit/csv.js'
 import {emitJson} from './emit/json.js'
+import type {Report} from './emit/report.js'
+import {buildReport, emitReport} from './emit/report.js'
 import {emitSqlite} from './emit/sqlite.js'
 import type {Catalog} from './model.js'
+import {publishOutput} from './publish.js'
 import {readVault} from './read.js'
 import {assembleCatalog} from './validate.js'
 
@@ -25,6 +28,8 @@ export interface BuildOptions {
   frail?: boolean
   /** Write CSV cells as they are, without neutralizing formulas. */
   csvRaw?: boolean
+  /** Build from the sound notes and actions, leaving out (and reporting) those with errors. */
+  keepGoing?: boolean
 }
 
 /** An artifact written, with its size in bytes. */
@@ -35,6 +40,7 @@ export interface Artifact {
 
 /** What a build did: per note, what became of it, and the outcome as a whole. */
 export interface BuildResult {
+  /** False when a note had an error (or a warning, with `frail`). */
   ok: boolean
   notes: NoteResult[]
   /** Messages of each note (and of the vault as a whole), by the note's path. */
@@ -47,7 +53,7 @@ export interface BuildResult {
  * Compile the vault in `options.sources` into `options.out`.
  *
  * @returns The result; `ok` is false when a note had an error (or a warning, with `frail`),
- *   in which case nothing was written.
+ *   in which case nothing was written, unless `keepGoing` asked for the sound part anyway.
  */
 export async function build(options: BuildOptions): Promise<BuildResult> {
   const sources = await readVault(options.sources)
@@ -67,56 +73,30 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 
   const failing = new Set(options.frail ? ['error', 'warning'] : ['error'])
   const ok = ![...messages.values()].flat().some((message) => failing.has(message.severity))
-  if (!ok) return {ok, notes, messages, catalog, artifacts: []}
+  if (!ok && !options.keepGoing) return {ok, notes, messages, catalog, artifacts: []}
 
-  const artifacts = await writeOutput(catalog, options)
+  const report = buildReport(notes, messages, catalog)
+  const artifacts = await publishOutput(options.out, (folder) =>
+    writeArtifacts(catalog, report, folder, options)
+  )
   return {ok, notes, messages, catalog, artifacts}
 }
 
-/** Emit every artifact into a temporary folder beside `out`, then put it in place of `out`. */
-async function writeOutput(catalog: Catalog, options: BuildOptions): Promise<Artifact[]> {
-  const out = path.resolve(options.out)
-  const staging = await mkdtemp(path.join(path.dirname(out), `.${path.basename(out)}.new-`))
-  // A temporary folder is private to its owner; the output is for everyone who reads builds.
-  await chmod(staging, 0o755)
+/** Emit every artifact into `folder`, and list them with their sizes. */
+async function writeArtifacts(
+  catalog: Catalog,
+  report: Report,
+  folder: string,
+  options: BuildOptions
+): Promise<Artifact[]> {
+  const written = [
+    ...(await emitJson(catalog, folder)),
+    ...(await emitCsv(catalog, folder, {raw: options.csvRaw ?? false})),
+    ...(await emitSqlite(catalog, folder)),
+    ...(await emitReport(report, folder))
+  ]
 
-  try {
-    const written = [
-      ...(await emitJson(catalog, staging)),
-      ...(await emitCsv(catalog, staging, {raw: options.csvRaw ?? false})),
-      ...(await emitSqlite(catalog, staging))
-    ]
-    const artifacts = await Promise.all(
-      written.map(async (name) => ({
-        path: name,
-        bytes: (await stat(path.join(staging, name))).size
-      }))
-    )
-    await replaceFolder(staging, out)
-    return artifacts
-  } catch (error) {
-    await rm(staging, {recursive: true, force: true})
-    throw error
-  }
-}
-
-/**
- * Put `staging` where `out` is. The old folder is moved aside first and removed after, so at
- * every moment one whole output exists under one of the two names.
- */
-async function replaceFolder(staging: string, out: string): Promise<void> {
-  const old = `${path.join(path.dirname(out), '.' + path.basename(out))}.old-${process.pid}`
-  const hadOut = await exists(out)
-  if (hadOut) await rename(out, old)
-  await rename(staging, out)
-  if (hadOut) await rm(old, {recursive: true, force: true})
-}
-
-async function exists(folder: string): Promise<boolean> {
-  try {
-    await readdir(folder)
-    return true
-  } catch {
-    return false
-  }
+  return Promise.all(
+    written.map(async (name) => ({path: name, bytes: (await stat(path.join(folder, name))).size}))
+  )
 }

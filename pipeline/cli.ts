@@ -4,7 +4,7 @@
  * Exit codes: 0 built, 1 errors in the notes, 2 bad usage or an I/O failure.
  */
 import {constants, readFileSync} from 'node:fs'
-import {access, stat} from 'node:fs/promises'
+import {access, mkdir, stat} from 'node:fs/promises'
 import path from 'node:path'
 import {Command, CommanderError, Option} from 'commander'
 import {reporter} from 'vfile-reporter'
@@ -30,6 +30,11 @@ program
   .option('-o, --out <dir>', 'the output folder, replaced as a whole on success', 'dist')
   .option('--frail', 'fail on warnings as well as errors', false)
   .option('--csv-raw', 'write CSV cells as they are, without neutralizing formulas', false)
+  .option(
+    '-k, --keep-going',
+    'build from the sound notes and actions; list what was left out in OUT/report.json',
+    false
+  )
   .addOption(
     new Option('--report <format>', 'how to print problems')
       .choices(['text', 'json'])
@@ -44,6 +49,7 @@ interface BuildFlags {
   out: string
   frail: boolean
   csvRaw: boolean
+  keepGoing: boolean
   report: 'text' | 'json'
   quiet: boolean
   verbose: boolean
@@ -59,7 +65,8 @@ async function runBuild(flags: BuildFlags): Promise<void> {
     sources: flags.sources,
     out: flags.out,
     frail: flags.frail,
-    csvRaw: flags.csvRaw
+    csvRaw: flags.csvRaw,
+    keepGoing: flags.keepGoing
   })
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
 
@@ -102,6 +109,8 @@ async function checkFolders(sources: string, out: string): Promise<void> {
   }
 
   const parent = path.dirname(path.resolve(out))
+  // Like `make` targets, an output folder may be asked for where no folder exists yet.
+  await mkdir(parent, {recursive: true}).catch(() => undefined)
   const parentProblem = await folderProblem(parent, constants.W_OK)
   if (parentProblem) {
     throw new FolderError(

@@ -6,7 +6,7 @@
 import type {Position} from 'unist'
 import {VFile} from 'vfile'
 import type {NoteMessage} from './diagnostics.js'
-import {messagesOf, report} from './diagnostics.js'
+import {messagesOf, report, toNoteMessage} from './diagnostics.js'
 import type {Service} from './model.js'
 import {normalizeNote} from './normalize.js'
 import {decodeNote, parseNote} from './parse.js'
@@ -21,6 +21,16 @@ export interface NoteResult {
   messages: NoteMessage[]
   /** Where the `- prefix:` item is, for messages that compare notes. */
   prefixPlace: Position | undefined
+  /** Actions left out of `service` for their errors (used when the build keeps going). */
+  skippedActions: SkippedActionRecord[]
+}
+
+/** An action left out of its service, as plain data: its heading and the errors it has. */
+export interface SkippedActionRecord {
+  name: string
+  line: number | null
+  column: number | null
+  errors: NoteMessage[]
 }
 
 /**
@@ -41,7 +51,8 @@ export function compileNote(path: string, bytes: Uint8Array): NoteResult {
       kind: 'failed',
       service: undefined,
       messages: messagesOf(file),
-      prefixPlace: undefined
+      prefixPlace: undefined,
+      skippedActions: []
     }
   }
 
@@ -49,7 +60,14 @@ export function compileNote(path: string, bytes: Uint8Array): NoteResult {
   const result = normalizeNote(file, {path, fname}, parsed)
   const service = result.kind === 'service' ? result.service : undefined
   const prefixPlace = result.kind === 'service' ? result.prefixPlace : undefined
-  return {path, fname, kind: result.kind, service, messages: messagesOf(file), prefixPlace}
+  const skippedActions = (result.kind === 'service' ? result.skippedActions : []).map((action) => ({
+    name: action.name,
+    line: action.place?.line ?? null,
+    column: action.place?.column ?? null,
+    errors: action.errors.map(toNoteMessage)
+  }))
+  const messages = messagesOf(file)
+  return {path, fname, kind: result.kind, service, messages, prefixPlace, skippedActions}
 }
 
 /** The result for a note that could not be read at all. */
@@ -63,6 +81,7 @@ export function unreadableNote(path: string, problem: string): NoteResult {
     kind: 'failed',
     service: undefined,
     messages: messagesOf(file),
-    prefixPlace: undefined
+    prefixPlace: undefined,
+    skippedActions: []
   }
 }

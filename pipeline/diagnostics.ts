@@ -4,6 +4,7 @@
  * a cache on disk) they travel as plain `NoteMessage` records.
  */
 import {VFile} from 'vfile'
+import type {VFileMessage} from 'vfile-message'
 import type {Point, Position} from 'unist'
 
 /** Every message names this as its source, as remark-lint names its own. */
@@ -53,18 +54,21 @@ export function report(
 
 /** Turn the messages of `file` into plain records, in the order they were reported. */
 export function messagesOf(file: VFile): NoteMessage[] {
-  return file.messages.map((message) => {
-    const span = message.place && 'start' in message.place ? message.place : undefined
-    return {
-      severity: message.fatal ? 'error' : message.fatal === false ? 'warning' : 'info',
-      ruleId: message.ruleId ?? 'unknown',
-      reason: message.reason,
-      line: span?.start.line ?? message.line ?? null,
-      column: span?.start.column ?? message.column ?? null,
-      endLine: span?.end.line ?? null,
-      endColumn: span?.end.column ?? null
-    }
-  })
+  return file.messages.map(toNoteMessage)
+}
+
+/** Turn one message of a file into a plain record. */
+export function toNoteMessage(message: VFileMessage): NoteMessage {
+  const span = message.place && 'start' in message.place ? message.place : undefined
+  return {
+    severity: message.fatal ? 'error' : message.fatal === false ? 'warning' : 'info',
+    ruleId: message.ruleId ?? 'unknown',
+    reason: message.reason,
+    line: span?.start.line ?? message.line ?? null,
+    column: span?.start.column ?? message.column ?? null,
+    endLine: span?.end.line ?? null,
+    endColumn: span?.end.column ?? null
+  }
 }
 
 /** Rebuild a `VFile` carrying `messages`, for `vfile-reporter`. */

@@ -7,6 +7,7 @@ import type {Code, Heading, List, ListItem, Paragraph, Root, RootContent} from '
 import {toString} from 'mdast-util-to-string'
 import type {Point, Position} from 'unist'
 import type {VFile} from 'vfile'
+import type {VFileMessage} from 'vfile-message'
 import {report} from './diagnostics.js'
 import type {AccessLevel, Action, NoteInfo, ResourceType, Service} from './model.js'
 import {ACCESS_LEVELS} from './model.js'
@@ -26,9 +27,26 @@ const ACCESS_LEVEL_BY_KEY = new Map<string, AccessLevel>(
 
 /** What the normalize stage made of a note. */
 export type NormalizeResult =
-  | {kind: 'service'; service: Service; prefixPlace: Position | undefined}
+  | {
+      kind: 'service'
+      service: Service
+      prefixPlace: Position | undefined
+      /** Actions left out of `service` because they have errors. */
+      skippedActions: SkippedAction[]
+    }
   | {kind: 'skipped'; reason: string}
   | {kind: 'failed'}
+
+/**
+ * An action that has errors and is left out of its service. The note fails because of it
+ * unless the build keeps going, in which case the service is compiled without it.
+ */
+export interface SkippedAction {
+  name: string
+  place: Point | undefined
+  /** The errors that made the action unusable, as reported on the file. */
+  errors: VFileMessage[]
+}
 
 /** The name and file facts of a note, which the read stage knows and the tree does not. */
 export interface NoteLocation {
@@ -82,7 +100,9 @@ export function normalizeNote(
   const name = serviceName(file, parsed)
   checkHead(file, sections[0])
   const misplaced = takeMisplacedActions(sections, privileges)
-  const actions = privilegesToActions(file, privileges)
+  // Errors so far concern the note as a whole; those of one action only make that action skip.
+  const noteErrors = countErrors(file) - errorsBefore
+  const {actions, skippedActions} = privilegesToActions(file, privileges)
 
   for (const section of sections) {
     if (section === privileges || section.title === undefined) continue
@@ -97,12 +117,13 @@ export function normalizeNote(
     )
   }
 
-  if (prefix === undefined || name === undefined || countErrors(file) > errorsBefore) {
+  // A note none of whose actions compiled has nothing to give, even when the build keeps going.
+  if (prefix === undefined || name === undefined || noteErrors > 0 || actions.length === 0) {
     return {kind: 'failed'}
   }
 
   const prefixPlace = prefixItem?.item.position
-  return {kind: 'service', service: {prefix, name, note, actions}, prefixPlace}
+  return {kind: 'service', service: {prefix, name, note, actions}, prefixPlace, skippedActions}
 }
 
 /** A level-2 section of a note: its heading (none for what comes before the first) and body. */
@@ -329,16 +350,31 @@ function findPrefixItem(
   return undefined
 }
 
-/** Turn the body of the `## Privileges` section into actions, one per `###` heading. */
-function privilegesToActions(file: VFile, privileges: Section): Action[] {
+/**
+ * Turn the body of the `## Privileges` section into actions, one per `###` heading. An action
+ * with an error (a duplicate included) is not among `actions` but among `skippedActions`, with
+ * the errors that concern it.
+ */
+function privilegesToActions(
+  file: VFile,
+  privileges: Section
+): {actions: Action[]; skippedActions: SkippedAction[]} {
   const actions: Action[] = []
+  const skippedActions: SkippedAction[] = []
   const seen = new Map<string, Heading>()
-  let current: {heading: Heading; nodes: RootContent[]} | undefined
+  let current: {heading: Heading; nodes: RootContent[]; firstMessage: number} | undefined
 
   const finish = () => {
     if (!current) return
     const action = toAction(file, current.heading, current.nodes)
-    if (action) actions.push(action)
+    const errors = file.messages.slice(current.firstMessage).filter((message) => message.fatal)
+
+    if (action && errors.length === 0) {
+      actions.push(action)
+    } else {
+      const name = toString(current.heading).trim()
+      skippedActions.push({name, place: current.heading.position?.start, errors})
+    }
   }
 
   for (const node of privileges.nodes) {
@@ -357,7 +393,7 @@ function privilegesToActions(file: VFile, privileges: Section): Action[] {
       }
 
       finish()
-      current = {heading: node, nodes: []}
+      current = {heading: node, nodes: [], firstMessage: file.messages.length}
       const name = toString(node).trim()
       const earlier = seen.get(name.toLowerCase())
 
@@ -392,7 +428,7 @@ function privilegesToActions(file: VFile, privileges: Section): Action[] {
     )
   }
 
-  return actions
+  return {actions, skippedActions}
 }
 
 /** Turn one `###` heading and what follows it into an action, or report why it cannot. */

@@ -9,6 +9,10 @@ export function summaryLine(result: BuildResult, seconds: number): string {
   const skipped = result.notes.filter((note) => note.kind === 'skipped').length
   const failed = result.notes.filter((note) => note.kind === 'failed').length
   const actions = result.catalog.services.reduce((sum, service) => sum + service.actions.length, 0)
+  const actionsLeftOut = result.notes.reduce(
+    (sum, note) => sum + (note.service ? note.skippedActions.length : 0),
+    0
+  )
 
   const parts = [
     `${result.notes.length} notes read`,
@@ -16,10 +20,14 @@ export function summaryLine(result: BuildResult, seconds: number): string {
     ...(failed > 0 ? [`${failed} failed`] : []),
     `${result.catalog.services.length} services`,
     `${actions} actions`,
+    ...(actionsLeftOut > 0 ? [`${actionsLeftOut} actions left out`] : []),
     `${seconds.toFixed(2)} s`
   ]
 
-  const written = result.ok ? `; wrote ${describeArtifacts(result.artifacts)}` : '; wrote nothing'
+  const written =
+    result.artifacts.length > 0
+      ? `; wrote ${describeArtifacts(result.artifacts)}`
+      : '; wrote nothing'
   return `iam-catalog: ${parts.join(', ')}${written}`
 }
 

@@ -184,7 +184,13 @@ test('should exit 0 and write OUT when the notes are sound', async () => {
   assert.is(result.code, 0)
   assert.is(result.stdout, '')
   assert.match(result.stderr, /^iam-catalog: 1 notes read, 0 skipped, 1 services, 2 actions, /)
-  assert.equal((await readdir(out)).sort(), ['catalog.json', 'catalog.sqlite', 'csv', 'services'])
+  assert.equal((await readdir(out)).sort(), [
+    'catalog.json',
+    'catalog.sqlite',
+    'csv',
+    'report.json',
+    'services'
+  ])
 })
 
 test('should pass warnings, fail on them with `--frail` and hide them with `--quiet`', async () => {

@@ -19,9 +19,14 @@ export async function emitJson(catalog: Catalog, outDir: string): Promise<string
   await writeFile(path.join(outDir, 'catalog.json'), toJson(catalog))
   await mkdir(path.join(outDir, 'services'))
 
-  // Prefixes are checked to be `[a-z0-9-]+` by the normalize stage, so each is a plain file name.
   const written = ['catalog.json']
   for (const service of catalog.services) {
+    // The normalize stage checks prefixes; this check makes sure no other caller can pass a
+    // prefix such as `../x` that would write outside `outDir`.
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(service.prefix)) {
+      throw new Error(`Unexpected prefix \`${service.prefix}\` for a file name, expected [a-z0-9-]`)
+    }
+
     const name = `services/${service.prefix}.json`
     await writeFile(path.join(outDir, name), toJson(service))
     written.push(name)
