@@ -26,7 +26,7 @@ const DIALECTS = [
   {
     folder: 'loose',
     id: '4f1c2a7e-9b3d-4e8a-a1f0-6c2d8e9b7a15',
-    shape: 'loose lists with blocks inside the item, no navigation and a UUID id'
+    shape: 'loose lists, blocks inside the item, a wrapped description and a UUID id'
   },
   {
     folder: 'loose-fence-after',
@@ -53,7 +53,7 @@ const DIALECTS = [
   {
     folder: 'loose-crlf-bom',
     id: '4f1c2a7e-9b3d-4e8a-a1f0-6c2d8e9b7a15',
-    shape: 'loose lists with CRLF line endings and a byte order mark'
+    shape: 'loose lists and a wrapped description with CRLF and a byte order mark'
   },
   {folder: 'plain-text', id: 'iam-Example Service', shape: 'descriptions without markup'},
   {
@@ -230,6 +230,16 @@ test('should never take the headings of a guide for actions', async () => {
     'example:TagResource',
     'example-preview:TryWidget'
   ])
+})
+
+test('should store a hard line break in a description as a new line', async () => {
+  const result = await buildFixture('hierarchy')
+  const preview = result.catalog.services.find((service) => service.prefix === 'example-preview')
+
+  assert.is(
+    preview?.actions[0]?.description,
+    'Grants permission to try a widget\nbefore it ships, as TryWidget'
+  )
 })
 
 test('should take the Dendron parent and timestamps of each note', async () => {
