@@ -3,7 +3,7 @@
  * written (tight or loose lists, a table of contents or none, keys in any order) gives the same
  * service; whatever cannot be used is reported with its place, never dropped in silence.
  */
-import type {Code, Heading, List, ListItem, Paragraph, Root, RootContent} from 'mdast'
+import type {Code, Heading, List, ListItem, Nodes, Paragraph, Root, RootContent} from 'mdast'
 import {toString} from 'mdast-util-to-string'
 import type {Point, Position} from 'unist'
 import type {VFile} from 'vfile'
@@ -617,11 +617,23 @@ function labelledItem(item: ListItem): {label: string; value: string} | undefine
   const paragraph = item.children.find((child): child is Paragraph => child.type === 'paragraph')
   if (!paragraph) return undefined
 
-  const text = toString(paragraph)
+  const text = displayedText(paragraph)
   const colon = text.indexOf(':')
   const label = foldTitle(colon === -1 ? text : text.slice(0, colon))
   const value = colon === -1 ? '' : text.slice(colon + 1).replace(/^[ \t]+/, '')
   return {label, value}
+}
+
+/**
+ * The plain text markdown displays: a line break inside a paragraph shows as a space and a hard
+ * break (`\` or two spaces at the end of a line) as a new line, where `toString` would keep
+ * the first as written and drop the second, gluing two words together.
+ */
+function displayedText(node: Nodes): string {
+  if (node.type === 'break') return '\n'
+  if (node.type === 'text') return node.value.replace(/[ \t]*\n[ \t]*/g, ' ')
+  if ('children' in node) return node.children.map(displayedText).join('')
+  return toString(node)
 }
 
 function countErrors(file: VFile): number {

@@ -27,13 +27,15 @@ export interface ParsedNote {
 }
 
 /**
- * Decode the bytes of a note as UTF-8 (a BOM is dropped), or report why they are not.
+ * Decode the bytes of a note as UTF-8 (a BOM is dropped), or report why they are not. Line
+ * endings become `\n`, so that a value spanning lines is the same in a CRLF note; lines and
+ * columns stay as they were, since only the end of each line changes.
  *
  * @returns The text, or `undefined` when the bytes are not UTF-8.
  */
 export function decodeNote(file: VFile, bytes: Uint8Array): string | undefined {
   try {
-    return new TextDecoder('utf-8', {fatal: true}).decode(bytes)
+    return new TextDecoder('utf-8', {fatal: true}).decode(bytes).replace(/\r\n?/g, '\n')
   } catch {
     const {point, byte} = firstInvalidByte(bytes)
     const hex = byte.toString(16).toUpperCase().padStart(2, '0')

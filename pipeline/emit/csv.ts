@@ -42,6 +42,9 @@ export async function emitCsv(
       header: true,
       columns: table.columns.map((column) => column.name),
       record_delimiter: 'windows',
+      // With an explicit record delimiter, csv-stringify quotes only cells holding `\r\n`; RFC
+      // 4180 wants every cell with a line break quoted, a bare `\n` of a description included.
+      quote_record_delimiter: true,
       cast: {number: String}
     })
     const name = `csv/${table.name}.csv`
