@@ -211,7 +211,7 @@ function findPrefixItem(
     if (section.title === 'privileges') break
 
     for (const item of listItems(section.nodes)) {
-      const labelled = labelledItem(item)
+      const labelled = labelledItem(file, item)
       if (labelled?.label !== 'prefix') continue
 
       if (/^[a-z0-9][a-z0-9-]*$/.test(labelled.value)) return {prefix: labelled.value, item}
@@ -305,7 +305,7 @@ function toAction(file: VFile, heading: Heading, nodes: RootContent[]): Action |
   let resourceTypesItem: ListItem | undefined
 
   for (const item of listItems(nodes)) {
-    const labelled = labelledItem(item)
+    const labelled = labelledItem(file, item)
     const label = labelled?.label ?? ''
 
     if (!labelled || !ACTION_ITEMS.has(label)) {
@@ -417,16 +417,28 @@ function listItems(nodes: RootContent[]): ListItem[] {
 /**
  * Read a list item written `label: value` (or a bare `label`), with the value as the plain text
  * the markdown displays: escapes resolved, links and emphasis reduced to their text.
+ *
+ * The spaces and tabs written after the colon separate the label from the value and are dropped;
+ * a space written as a character reference (`&#32;`) is part of the value, so a value that starts
+ * with a space can be written at all.
  */
-function labelledItem(item: ListItem): {label: string; value: string} | undefined {
+function labelledItem(file: VFile, item: ListItem): {label: string; value: string} | undefined {
   const paragraph = item.children.find((child): child is Paragraph => child.type === 'paragraph')
   if (!paragraph) return undefined
 
   const text = toString(paragraph)
   const colon = text.indexOf(':')
   const label = foldTitle(colon === -1 ? text : text.slice(0, colon))
-  const value = colon === -1 ? '' : text.slice(colon + 1).replace(/^[ \t]+/, '')
-  return {label, value}
+  if (colon === -1) return {label, value: ''}
+
+  const afterColon = text.slice(colon + 1)
+  const start = paragraph.position?.start.offset
+  const end = paragraph.position?.end.offset
+  const source = start === undefined || file.value === undefined ? undefined : String(file.value)
+  // Labels are plain words, so the first colon of the source is the colon of the label.
+  const written = source?.slice(start, end).match(/^[^:]*:([ \t]*)/)?.[1]
+  const separator = written?.length ?? /^[ \t]*/.exec(afterColon)?.[0].length ?? 0
+  return {label, value: afterColon.slice(separator)}
 }
 
 function countErrors(file: VFile): number {
