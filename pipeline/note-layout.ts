@@ -80,8 +80,8 @@ export function scanNote(text: string): LayoutResult {
 
   const frontmatter = parseDocument(frontmatterMatch[1] ?? '', {uniqueKeys: true})
   if (frontmatter.errors.length > 0) {
-    const reason = `Unexpected YAML in frontmatter: ${frontmatter.errors[0]?.message.split('\n')[0]}`
-    return {kind: 'problem', prefix, reason, line: 2}
+    const problem = frontmatter.errors[0]?.message.split('\n')[0]
+    return {kind: 'problem', prefix, reason: `Unexpected YAML in frontmatter: ${problem}`, line: 2}
   }
 
   const written = handWrittenLine(privileges)

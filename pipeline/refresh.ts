@@ -170,7 +170,9 @@ async function readExistingNotes(
     const prefix = scanned.layout.prefix
     const earlier = vault.byPrefix.get(prefix)
     if (earlier) {
-      const reason = `Unexpected prefix \`${prefix}\` again (also in \`${earlier.path}\`), expected each prefix in one note; neither is refreshed`
+      const reason =
+        `Unexpected prefix \`${prefix}\` again (also in \`${earlier.path}\`), expected each ` +
+        'prefix in one note; neither is refreshed'
       addMessage(messages, name, reason, null)
       vault.blocked.add(prefix)
     } else {
@@ -183,8 +185,8 @@ async function readExistingNotes(
 
 /**
  * File names for the services that have no note yet: `iam.<slug>.md`. When the slug is taken by
- * a file of the vault or shared by several new services, each of those takes `iam.<slug>-<prefix>.md`
- * instead, so the name depends on the service alone and not on which came first.
+ * a file of the vault or shared by several new services, each of those takes
+ * `iam.<slug>-<prefix>.md` instead, so the name does not depend on which service came first.
  */
 function newFileNames(services: UpstreamService[], vault: Vault): Map<string, string> {
   const newServices = services.filter(
