@@ -38,10 +38,11 @@ export type LayoutResult =
 const FRONTMATTER = /^---\r?\n([\s\S]*?\r?\n)?---(?:\r?\n|$)/
 const PREFIX_ITEM = /^- prefix:[ \t]*(\S*)[ \t]*$/
 const FENCE = /^[ \t]*(`{3,}|~{3,})/
-const HEADING = /^ {0,3}(#{1,6})(?:[ \t]+|$)(.*)$/
+// Text may hold U+2028 and U+2029, which `.` would not match without the `s` flag.
+const HEADING = /^ {0,3}(#{1,6})(?:[ \t]+|$)(.*)$/s
 
 /** The lines the refresh writes in `## Privileges`, outside the fenced blocks. */
-const GENERATED_LINE = /^(?:### .*|- description:.*|- access level:.*|- resource types|[ \t]*)$/
+const GENERATED_LINE = /^(?:### .*|- description:.*|- access level:.*|- resource types|[ \t]*)$/s
 
 /**
  * Split `text` into the parts of a catalog note. A note is a catalog note when its frontmatter
