@@ -180,7 +180,8 @@ export function diffToMarkdown(diff: CatalogDiff): string {
   }
 
   const service = (ref: ServiceRef) =>
-    `- \`${ref.prefix}\`: ${escapeMarkdown(ref.name)} (${ref.actions} actions)`
+    `- \`${ref.prefix}\`: ${escapeMarkdown(ref.name)} ` +
+    `(${ref.actions} ${ref.actions === 1 ? 'action' : 'actions'})`
   section('Services added', diff.services.added.map(service))
   section('Services removed', diff.services.removed.map(service))
   section(
