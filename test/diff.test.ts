@@ -240,7 +240,7 @@ if (!existsSync(corpus)) {
     'diff.test: ../shared/corpus is absent, so the corpus against sources/ is not checked'
   )
 } else {
-  test('should count the changes from the corpus to sources/ as counted from the raw data', async () => {
+  test('should count the corpus to sources/ changes as the raw data counts them', async () => {
     const [old, current] = await Promise.all([
       buildOnce(corpus),
       buildOnce(path.join(root, 'sources'))

