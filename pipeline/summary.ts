@@ -54,7 +54,8 @@ export function formatBytes(bytes: number): string {
 export function refreshSummaryLine(result: RefreshResult): string {
   const upstream = `${result.packageName} ${result.version} (${result.updatedAt.slice(0, 10)})`
   const counts = `${result.services} services, ${result.actions} actions`
-  if (!result.ok && result.added.length + result.changed.length === 0) {
+  const touched = result.added.length + result.changed.length + result.removed.length
+  if (!result.ok && touched + result.unchanged === 0) {
     return `iam-catalog refresh: ${upstream}, ${counts}; wrote nothing`
   }
 

@@ -148,7 +148,10 @@ function toAction(raw: unknown, report: Report): Action | undefined {
     return ''
   }
 
-  if (!/^[^\s#][^\n]*$/.test(name) || name.trim() !== name) problems.push('a malformed `name`')
+  // A heading holds one line, and the compiler trims what it reads from it.
+  if (name === '' || name.trim() !== name || /[\n\r]/.test(name)) {
+    problems.push('a `name` that is not one trimmed line')
+  }
   const description = text('description')
   const accessLevels = toAccessLevels(text('accessLevel'), problems)
   const resourceTypes = toResourceTypes(raw.resourceTypes, where, problems, report)
