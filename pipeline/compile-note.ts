@@ -56,6 +56,8 @@ export function compileNote(path: string, bytes: Uint8Array): NoteResult {
     }
   }
 
+  // Kept on the file so later stages can tell what was written literally from what was escaped.
+  file.value = text
   const parsed = parseNote(file, text)
   const result = normalizeNote(file, {path, fname}, parsed)
   const service = result.kind === 'service' ? result.service : undefined

@@ -3,7 +3,7 @@
  * written (tight or loose lists, a table of contents or none, keys in any order) gives the same
  * service; whatever cannot be used is reported with its place, never dropped in silence.
  */
-import type {Code, Heading, List, ListItem, Nodes, Paragraph, Root, RootContent} from 'mdast'
+import type {Code, Heading, List, ListItem, Nodes, Paragraph, Root, RootContent, Text} from 'mdast'
 import {toString} from 'mdast-util-to-string'
 import type {Point, Position} from 'unist'
 import type {VFile} from 'vfile'
@@ -99,7 +99,7 @@ export function normalizeNote(
   const prefix = prefixItem?.prefix
   const name = serviceName(file, parsed)
   checkHead(file, sections[0])
-  const misplaced = takeMisplacedActions(sections, privileges)
+  const misplaced = takeMisplacedActions(file, sections, privileges)
   // Errors so far concern the note as a whole; those of one action only make that action skip.
   const noteErrors = countErrors(file) - errorsBefore
   const {actions, skippedActions} = privilegesToActions(file, privileges)
@@ -166,7 +166,7 @@ function checkHead(file: VFile, head: Section | undefined): void {
     }
 
     for (const item of node.children) {
-      if (labelledItem(item)?.label === 'prefix') continue
+      if (labelledItem(file, item)?.label === 'prefix') continue
       report(
         file,
         'warning',
@@ -184,11 +184,11 @@ function checkHead(file: VFile, head: Section | undefined): void {
  * have `- description` or `- access level` items), and move them into the privileges, where
  * their heading level is reported. Returns the sections moved.
  */
-function takeMisplacedActions(sections: Section[], privileges: Section): Set<Section> {
+function takeMisplacedActions(file: VFile, sections: Section[], privileges: Section): Set<Section> {
   const misplaced = new Set<Section>()
   for (const section of sections.slice(sections.indexOf(privileges) + 1)) {
     const looksLikeAction = listItems(section.nodes).some((item) => {
-      const label = labelledItem(item)?.label
+      const label = labelledItem(file, item)?.label
       return label === 'description' || label === 'access level'
     })
     if (!looksLikeAction || !section.heading || section.title === 'privileges') continue
@@ -310,7 +310,7 @@ function findPrefixItem(
 ): {prefix: string; item: ListItem} | undefined {
   const head = sections.slice(0, sections.indexOf(privileges))
   const items = listItems(head.flatMap((section) => section.nodes)).filter(
-    (item) => labelledItem(item)?.label === 'prefix'
+    (item) => labelledItem(file, item)?.label === 'prefix'
   )
   const [item, ...others] = items
 
@@ -336,7 +336,7 @@ function findPrefixItem(
     )
   }
 
-  const prefix = labelledItem(item)?.value ?? ''
+  const prefix = labelledItem(file, item)?.value ?? ''
   if (/^[a-z0-9][a-z0-9-]*$/.test(prefix)) return others.length > 0 ? undefined : {prefix, item}
 
   report(
@@ -442,7 +442,7 @@ function toAction(file: VFile, heading: Heading, nodes: RootContent[]): Action |
   const itemsByLabel = new Map<string, ListItem>()
 
   for (const item of listItems(nodes)) {
-    const labelled = labelledItem(item)
+    const labelled = labelledItem(file, item)
     const label = labelled?.label ?? ''
     const earlier = itemsByLabel.get(label)
 
@@ -612,28 +612,78 @@ function listItems(nodes: RootContent[]): ListItem[] {
 /**
  * Read a list item written `label: value` (or a bare `label`), with the value as the plain text
  * the markdown displays: escapes resolved, links and emphasis reduced to their text.
+ *
+ * The spaces and tabs written after the colon separate the label from the value and are dropped;
+ * a space written as a character reference (`&#32;`) is part of the value, so a value that starts
+ * with a space can be written at all.
  */
-function labelledItem(item: ListItem): {label: string; value: string} | undefined {
+function labelledItem(file: VFile, item: ListItem): {label: string; value: string} | undefined {
   const paragraph = item.children.find((child): child is Paragraph => child.type === 'paragraph')
   if (!paragraph) return undefined
 
-  const text = displayedText(paragraph)
+  const source = file.value === undefined ? undefined : String(file.value)
+  const text = displayedText(paragraph, source)
   const colon = text.indexOf(':')
   const label = foldTitle(colon === -1 ? text : text.slice(0, colon))
-  const value = colon === -1 ? '' : text.slice(colon + 1).replace(/^[ \t]+/, '')
-  return {label, value}
+  if (colon === -1) return {label, value: ''}
+
+  const afterColon = text.slice(colon + 1)
+  const start = paragraph.position?.start.offset
+  const end = paragraph.position?.end.offset
+  // Labels are plain words, so the first colon of the source is the colon of the label.
+  const written =
+    start === undefined ? undefined : source?.slice(start, end).match(/^[^:]*:([ \t]*)/)?.[1]
+  const separator = written?.length ?? /^[ \t]*/.exec(afterColon)?.[0].length ?? 0
+  return {label, value: afterColon.slice(separator)}
 }
 
 /**
  * The plain text markdown displays: a line break inside a paragraph shows as a space and a hard
  * break (`\` or two spaces at the end of a line) as a new line, where `toString` would keep
- * the first as written and drop the second, gluing two words together.
+ * the first as written and drop the second, gluing two words together. A new line written as a
+ * character reference (`&#10;`) is text, not a line break, and is kept: it is how a description
+ * with a new line in it is written at all.
  */
-function displayedText(node: Nodes): string {
+function displayedText(node: Nodes, source: string | undefined): string {
   if (node.type === 'break') return '\n'
-  if (node.type === 'text') return node.value.replace(/[ \t]*\n[ \t]*/g, ' ')
-  if ('children' in node) return node.children.map(displayedText).join('')
+  if (node.type === 'text') return textWithoutSoftBreaks(node, source)
+  if ('children' in node) return node.children.map((child) => displayedText(child, source)).join('')
   return toString(node)
+}
+
+/** Where a `\n` of a text node comes from in the source: a line ending or a reference. */
+const NEW_LINE_SOURCES = /\\[\s\S]|(&#0*10;|&#[xX]0*[aA];|&NewLine;)|(\n)/g
+
+/**
+ * The value of a text node with each soft line break (a line ending in the source) read as one
+ * space. The node's value cannot tell the two kinds of `\n` apart, so its source is scanned for
+ * them in order; backslash escapes are passed over, as they make neither.
+ */
+function textWithoutSoftBreaks(node: Text, source: string | undefined): string {
+  const pieces = node.value.split('\n')
+  if (pieces.length === 1) return node.value
+
+  const start = node.position?.start.offset
+  const end = node.position?.end.offset
+  const kinds: ('soft' | 'reference')[] = []
+  if (source !== undefined && start !== undefined && end !== undefined) {
+    for (const match of source.slice(start, end).matchAll(NEW_LINE_SOURCES)) {
+      if (match[1]) kinds.push('reference')
+      else if (match[2]) kinds.push('soft')
+    }
+  }
+
+  // Without a source that accounts for every new line, a new line is taken as a soft break.
+  const known = kinds.length === pieces.length - 1
+  let text = pieces[0] ?? ''
+  for (let index = 1; index < pieces.length; index++) {
+    const soft = !known || kinds[index - 1] === 'soft'
+    text = soft
+      ? text.replace(/[ \t]+$/, '') + ' ' + (pieces[index] ?? '').replace(/^[ \t]+/, '')
+      : text + '\n' + (pieces[index] ?? '')
+  }
+
+  return text
 }
 
 function countErrors(file: VFile): number {

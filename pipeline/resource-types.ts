@@ -12,10 +12,11 @@ import {report} from './diagnostics.js'
 import type {ResourceType} from './model.js'
 
 /**
- * A condition key: `prefix:Name`, where the prefix may be a host name (as the web identity keys
- * of STS are) and the name may hold `/`, `$`, `{`, `}` and the like.
+ * A condition key: `prefix:Name`. The prefix may be a host name with a path and a variable (as
+ * the web identity keys of STS are: `token.actions.githubusercontent.com/${SubPath}:actor`) and
+ * the name may hold `/`, `$`, `{`, `}`, `:` and the like.
  */
-const CONDITION_KEY = /^[a-zA-Z0-9.-]+:[^\s:][^\s]*$/
+const CONDITION_KEY = /^[^\s:]+:[^\s:][^\s]*$/
 
 /** A dependent action: `prefix:ActionName`. */
 const DEPENDENT_ACTION = /^[a-zA-Z0-9-]+:[a-zA-Z0-9*]+$/

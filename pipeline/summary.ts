@@ -3,6 +3,7 @@
  * written with its size.
  */
 import type {Artifact, BuildResult} from './build.js'
+import type {RefreshResult} from './refresh.js'
 
 /** Format the summary line of `result`, which took `seconds`. */
 export function summaryLine(result: BuildResult, seconds: number): string {
@@ -55,4 +56,22 @@ export function formatBytes(bytes: number): string {
   if (bytes < 1000) return `${bytes} B`
   if (bytes < 1000 * 1000) return `${(bytes / 1000).toFixed(1)} kB`
   return `${(bytes / 1000 / 1000).toFixed(1)} MB`
+}
+
+/** Format the one line a refresh ends with: the upstream version and what became of the notes. */
+export function refreshSummaryLine(result: RefreshResult): string {
+  const upstream = `${result.packageName} ${result.version} (${result.updatedAt.slice(0, 10)})`
+  const counts = `${result.services} services, ${result.actions} actions`
+  const touched = result.added.length + result.changed.length + result.removed.length
+  if (!result.ok && touched + result.unchanged === 0) {
+    return `iam-catalog refresh: ${upstream}, ${counts}; wrote nothing`
+  }
+
+  const notes = [
+    `${result.added.length} added`,
+    `${result.changed.length} changed`,
+    `${result.removed.length} removed`,
+    `${result.unchanged} unchanged`
+  ]
+  return `iam-catalog refresh: ${upstream}, ${counts}; notes ${notes.join(', ')}`
 }
