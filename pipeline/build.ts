@@ -1,16 +1,21 @@
 /**
  * The build: read every note, compile each, check them together, and emit the artifacts into
  * a fresh folder that replaces `out` only when everything succeeded, so a failed build leaves
- * the previous output whole.
+ * the previous output whole. Notes are compiled on all cores and kept in a cache; a build whose
+ * inputs are those of the intact output it would replace writes nothing.
  */
-import {chmod, mkdtemp, readdir, rename, rm, stat} from 'node:fs/promises'
+import {chmod, mkdtemp, readdir, rename, rm} from 'node:fs/promises'
 import path from 'node:path'
+import {DEFAULT_CACHE_DIR, NoteCache, sha256} from './cache.js'
 import type {NoteResult} from './compile-note.js'
-import {compileNote, unreadableNote} from './compile-note.js'
+import {defaultJobs} from './compile-pool.js'
+import {compileVault} from './compile-vault.js'
+import {compilerVersion} from './compiler-version.js'
 import type {NoteMessage} from './diagnostics.js'
 import {emitCsv} from './emit/csv.js'
 import {emitJson} from './emit/json.js'
 import {emitSqlite} from './emit/sqlite.js'
+import {intactOutput, inputsDigest, writeManifest} from './manifest.js'
 import type {Catalog} from './model.js'
 import {readVault} from './read.js'
 import {assembleCatalog} from './validate.js'
@@ -25,6 +30,13 @@ export interface BuildOptions {
   frail?: boolean
   /** Write CSV cells as they are, without neutralizing formulas. */
   csvRaw?: boolean
+  /** Worker threads that compile notes; `1` compiles on the main thread. One per core. */
+  jobs?: number
+  /**
+   * The folder of the note cache, or `false` to use no cache and rewrite `out` even when it is
+   * up to date. Default: `node_modules/.cache/iam-catalog` in the working folder.
+   */
+  cacheDir?: string | false
 }
 
 /** An artifact written, with its size in bytes. */
@@ -41,6 +53,8 @@ export interface BuildResult {
   messages: Map<string, NoteMessage[]>
   catalog: Catalog
   artifacts: Artifact[]
+  /** Whether `out` already held this very build, so nothing was written. */
+  unchanged: boolean
 }
 
 /**
@@ -50,10 +64,16 @@ export interface BuildResult {
  *   in which case nothing was written.
  */
 export async function build(options: BuildOptions): Promise<BuildResult> {
-  const sources = await readVault(options.sources)
-  const notes = sources.map((note) =>
-    note.bytes ? compileNote(note.path, note.bytes) : unreadableNote(note.path, note.problem ?? '')
-  )
+  const compiler = await compilerVersion()
+  const sources = (await readVault(options.sources)).map((note) => ({
+    ...note,
+    digest: note.bytes ? sha256(note.bytes) : undefined
+  }))
+  const cache =
+    options.cacheDir === false
+      ? undefined
+      : new NoteCache(options.cacheDir ?? DEFAULT_CACHE_DIR, compiler)
+  const notes = await compileVault(sources, options.jobs ?? defaultJobs(), cache)
 
   const {catalog, messages: vaultMessages} = assembleCatalog(notes, options.sources)
   const messages = new Map<string, NoteMessage[]>()
@@ -67,14 +87,27 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 
   const failing = new Set(options.frail ? ['error', 'warning'] : ['error'])
   const ok = ![...messages.values()].flat().some((message) => failing.has(message.severity))
-  if (!ok) return {ok, notes, messages, catalog, artifacts: []}
+  if (!ok) return {ok, notes, messages, catalog, artifacts: [], unchanged: false}
 
-  const artifacts = await writeOutput(catalog, options)
-  return {ok, notes, messages, catalog, artifacts}
+  const settings = {frail: options.frail ?? false, csvRaw: options.csvRaw ?? false}
+  const inputs = inputsDigest(
+    compiler,
+    settings,
+    sources.map((note) => ({path: note.path, digest: note.digest ?? `(${note.problem})`}))
+  )
+  const kept = cache ? await intactOutput(path.resolve(options.out), inputs) : undefined
+  if (kept) return {ok, notes, messages, catalog, artifacts: kept.map(toArtifact), unchanged: true}
+
+  const artifacts = await writeOutput(catalog, options, inputs)
+  return {ok, notes, messages, catalog, artifacts, unchanged: false}
 }
 
 /** Emit every artifact into a temporary folder beside `out`, then put it in place of `out`. */
-async function writeOutput(catalog: Catalog, options: BuildOptions): Promise<Artifact[]> {
+async function writeOutput(
+  catalog: Catalog,
+  options: BuildOptions,
+  inputs: string
+): Promise<Artifact[]> {
   const out = path.resolve(options.out)
   const staging = await mkdtemp(path.join(path.dirname(out), `.${path.basename(out)}.new-`))
   // A temporary folder is private to its owner; the output is for everyone who reads builds.
@@ -86,14 +119,9 @@ async function writeOutput(catalog: Catalog, options: BuildOptions): Promise<Art
       ...(await emitCsv(catalog, staging, {raw: options.csvRaw ?? false})),
       ...(await emitSqlite(catalog, staging))
     ]
-    const artifacts = await Promise.all(
-      written.map(async (name) => ({
-        path: name,
-        bytes: (await stat(path.join(staging, name))).size
-      }))
-    )
+    const artifacts = await writeManifest(staging, inputs, written)
     await replaceFolder(staging, out)
-    return artifacts
+    return artifacts.map(toArtifact)
   } catch (error) {
     await rm(staging, {recursive: true, force: true})
     throw error
@@ -110,6 +138,10 @@ async function replaceFolder(staging: string, out: string): Promise<void> {
   if (hadOut) await rename(out, old)
   await rename(staging, out)
   if (hadOut) await rm(old, {recursive: true, force: true})
+}
+
+function toArtifact(artifact: Artifact): Artifact {
+  return {path: artifact.path, bytes: artifact.bytes}
 }
 
 async function exists(folder: string): Promise<boolean> {

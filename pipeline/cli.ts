@@ -4,9 +4,11 @@
  * Exit codes: 0 built, 1 errors in the notes, 2 bad usage or an I/O failure.
  */
 import {readFileSync} from 'node:fs'
-import {Command, CommanderError, Option} from 'commander'
+import {Command, CommanderError, InvalidArgumentError, Option} from 'commander'
 import {reporter} from 'vfile-reporter'
 import {build} from './build.js'
+import {DEFAULT_CACHE_DIR} from './cache.js'
+import {defaultJobs} from './compile-pool.js'
 import {countBySeverity, fileWithMessages} from './diagnostics.js'
 import {summaryLine} from './summary.js'
 
@@ -28,6 +30,14 @@ program
   .option('-o, --out <dir>', 'the output folder, replaced as a whole on success', 'dist')
   .option('--frail', 'fail on warnings as well as errors', false)
   .option('--csv-raw', 'write CSV cells as they are, without neutralizing formulas', false)
+  .option(
+    '-j, --jobs <n>',
+    'worker threads that compile notes; 1 compiles on the main thread',
+    parseJobs,
+    defaultJobs()
+  )
+  .option('--cache-dir <dir>', 'the folder of the note cache', DEFAULT_CACHE_DIR)
+  .option('--no-cache', 'compile every note and write the output even when it is up to date')
   .addOption(
     new Option('--report <format>', 'how to print problems')
       .choices(['text', 'json'])
@@ -42,6 +52,9 @@ interface BuildFlags {
   out: string
   frail: boolean
   csvRaw: boolean
+  jobs: number
+  cacheDir: string
+  cache: boolean
   report: 'text' | 'json'
   quiet: boolean
   verbose: boolean
@@ -53,7 +66,9 @@ async function runBuild(flags: BuildFlags): Promise<void> {
     sources: flags.sources,
     out: flags.out,
     frail: flags.frail,
-    csvRaw: flags.csvRaw
+    csvRaw: flags.csvRaw,
+    jobs: flags.jobs,
+    cacheDir: flags.cache ? flags.cacheDir : false
   })
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
 
@@ -80,6 +95,12 @@ async function runBuild(flags: BuildFlags): Promise<void> {
   const counts = countBySeverity([...result.messages.values()].flat())
   process.stderr.write(summaryLine(result, seconds) + '\n')
   if (!result.ok && counts.error + counts.warning > 0) process.exitCode = 1
+}
+
+function parseJobs(value: string): number {
+  const jobs = Number(value)
+  if (Number.isInteger(jobs) && jobs >= 1) return jobs
+  throw new InvalidArgumentError('Expected a whole number of at least 1.')
 }
 
 try {

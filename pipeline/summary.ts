@@ -19,7 +19,11 @@ export function summaryLine(result: BuildResult, seconds: number): string {
     `${seconds.toFixed(2)} s`
   ]
 
-  const written = result.ok ? `; wrote ${describeArtifacts(result.artifacts)}` : '; wrote nothing'
+  const written = !result.ok
+    ? '; wrote nothing'
+    : result.unchanged
+      ? `; nothing changed, wrote nothing (${describeArtifacts(result.artifacts)} kept)`
+      : `; wrote ${describeArtifacts(result.artifacts)}`
   return `iam-catalog: ${parts.join(', ')}${written}`
 }
 
