@@ -3,17 +3,13 @@
  * frontmatter is YAML; its errors are mapped from the YAML block back to lines of the note.
  */
 import type {Root, Yaml} from 'mdast'
-import remarkFrontmatter from 'remark-frontmatter'
-import remarkParse from 'remark-parse'
-import {unified} from 'unified'
 import type {VFile} from 'vfile'
 import {isMap, parseDocument} from 'yaml'
 import {report} from './diagnostics.js'
+import {parseMarkdown} from './parse-markdown.js'
 
 /** The most YAML aliases a note may expand; more is an alias bomb, not a note. */
 const MAX_YAML_ALIASES = 100
-
-const processor = unified().use(remarkParse).use(remarkFrontmatter, ['yaml'])
 
 /** A note, parsed: the tree, and the frontmatter (`undefined` when it has none or it broke). */
 export interface ParsedNote {
@@ -38,7 +34,7 @@ export function decodeNote(file: VFile, bytes: Uint8Array): string | undefined {
 
 /** Parse the markdown and frontmatter of `text`, reporting broken YAML on `file`. */
 export function parseNote(file: VFile, text: string): ParsedNote {
-  const tree = processor.parse(text)
+  const tree = parseMarkdown(text)
   const frontmatterNode = tree.children[0]?.type === 'yaml' ? tree.children[0] : undefined
   const frontmatter = frontmatterNode ? parseFrontmatter(file, frontmatterNode) : undefined
   return {tree, frontmatter, frontmatterNode}
