@@ -31,16 +31,20 @@ interface VaultRun {
   peakRssMb: number
 }
 
-/** Run one step in a child process, and return its wall time in seconds and its facts. */
-async function step(args: string[]): Promise<{seconds: number; facts: StepFacts}> {
+/**
+ * Run one step in a child process, and return its wall time in seconds and its facts. Progress
+ * goes to stderr, as a run on a large vault takes minutes.
+ */
+async function step(name: string, args: string[]): Promise<{seconds: number; facts: StepFacts}> {
   const started = process.hrtime.bigint()
   const {stdout} = await run(process.execPath, [child, ...args], {maxBuffer: 1 << 20})
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
+  process.stderr.write(`  ${name}: ${seconds.toFixed(2)} s\n`)
   return {seconds, facts: JSON.parse(stdout) as StepFacts}
 }
 
-async function buildStep(options: BuildOptions, expectUnchanged: boolean) {
-  const result = await step(['build', JSON.stringify(options)])
+async function buildStep(name: string, options: BuildOptions, expectUnchanged: boolean) {
+  const result = await step(name, ['build', JSON.stringify(options)])
   if (!result.facts.ok) throw new Error(`The build of \`${options.sources}\` failed`)
   if (result.facts.unchanged !== expectUnchanged) {
     throw new Error(`Unexpected \`unchanged: ${result.facts.unchanged}\` after a build`)
@@ -58,11 +62,12 @@ async function measureVault(label: string, vault: string, scratch: string): Prom
     cacheDir: path.join(scratch, 'cache')
   }
 
-  const baseline = await step(['baseline', vault])
-  const cold = await buildStep(options, false)
-  const unchanged = await buildStep(options, true)
+  process.stderr.write(`${label} (${(bytes / 1e6).toFixed(1)} MB):\n`)
+  const baseline = await step('remark-parse baseline', ['baseline', vault])
+  const cold = await buildStep('cold build', options, false)
+  const unchanged = await buildStep('nothing changed', options, true)
   await editOneNote(vault)
-  const oneChanged = await buildStep(options, false)
+  const oneChanged = await buildStep('one note changed', options, false)
 
   const rss = [cold, unchanged, oneChanged].map((result) => result.facts.maxRssKb)
   return {

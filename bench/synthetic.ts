@@ -10,11 +10,18 @@ import path from 'node:path'
 const PREFIX_ITEM = /^(- prefix:[ \t]*)([a-z0-9][a-z0-9-]*)/m
 
 /**
- * Write the notes of `from` into `to`, each `copies` times: as it is, then as `x2`, `x3`...
+ * Write the notes of `from` into `to`, each `copies` times: as it is, then with `-x2`, `-x3`...
+ * (or another `tag` than `x`) after its file name and prefix. A copy never overwrites a note:
+ * a name taken twice is an error, not a smaller vault.
  *
  * @returns The number of bytes written.
  */
-export async function writeScaledVault(from: string, to: string, copies: number): Promise<number> {
+export async function writeScaledVault(
+  from: string,
+  to: string,
+  copies: number,
+  tag = 'x'
+): Promise<number> {
   await mkdir(to, {recursive: true})
   let bytes = 0
 
@@ -23,11 +30,12 @@ export async function writeScaledVault(from: string, to: string, copies: number)
     const text = await readFile(path.join(from, name), 'utf8')
 
     for (let copy = 1; copy <= copies; copy++) {
-      const suffix = copy === 1 ? '' : `-x${copy}`
+      const suffix = copy === 1 ? '' : `-${tag}${copy}`
       const copied = text.replace(PREFIX_ITEM, (_, item: string, prefix: string) => {
         return `${item}${prefix}${suffix}`
       })
-      await writeFile(path.join(to, `${name.slice(0, -'.md'.length)}${suffix}.md`), copied)
+      const file = path.join(to, `${name.slice(0, -'.md'.length)}${suffix}.md`)
+      await writeFile(file, copied, {flag: 'wx'})
       bytes += Buffer.byteLength(copied)
     }
   }

@@ -12,9 +12,6 @@ import {defaultJobs} from './compile-pool.js'
 import {compileVault} from './compile-vault.js'
 import {compilerVersion} from './compiler-version.js'
 import type {NoteMessage} from './diagnostics.js'
-import {emitCsv} from './emit/csv.js'
-import {emitJson} from './emit/json.js'
-import {emitSqlite} from './emit/sqlite.js'
 import {intactOutput, inputsDigest, writeManifest} from './manifest.js'
 import type {Catalog} from './model.js'
 import {readVault} from './read.js'
@@ -112,6 +109,13 @@ async function writeOutput(
   const staging = await mkdtemp(path.join(path.dirname(out), `.${path.basename(out)}.new-`))
   // A temporary folder is private to its owner; the output is for everyone who reads builds.
   await chmod(staging, 0o755)
+
+  // The emitters (SQLite above all) are loaded only by builds that write.
+  const [{emitJson}, {emitCsv}, {emitSqlite}] = await Promise.all([
+    import('./emit/json.js'),
+    import('./emit/csv.js'),
+    import('./emit/sqlite.js')
+  ])
 
   try {
     const written = [

@@ -7,7 +7,8 @@
  * of one, even with two builds at once.
  */
 import {createHash, randomBytes} from 'node:crypto'
-import {mkdir, readFile, rename, rm, writeFile} from 'node:fs/promises'
+import {readFileSync} from 'node:fs'
+import {mkdir, rename, rm, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import type {NoteResult} from './compile-note.js'
 import {isNoteResult} from './note-result-shape.js'
@@ -18,7 +19,13 @@ export const DEFAULT_CACHE_DIR = 'node_modules/.cache/iam-catalog'
 /** Bumped when the layout of an entry changes. */
 const ENTRY_FORMAT = 'iam-catalog-note/1'
 
-/** A cache of note results in `folder`, for the compiler of version `compiler`. */
+/**
+ * A cache of note results in `folder`, for the compiler of version `compiler`.
+ *
+ * To do: remove entries that no build has used for a while. The cache only grows, by the
+ * notes changed between builds and by a whole vault per compiler version, which is small next
+ * to `node_modules` but never shrinks until the folder is deleted.
+ */
 export class NoteCache {
   constructor(
     private readonly folder: string,
@@ -30,11 +37,15 @@ export class NoteCache {
     return sha256(`${ENTRY_FORMAT}\0${this.compiler}\0${notePath}\0${digest}`)
   }
 
-  /** The kept result for `key`, or `undefined` when there is none that can be trusted. */
-  async get(key: string, notePath: string): Promise<NoteResult | undefined> {
+  /**
+   * The kept result for `key`, or `undefined` when there is none that can be trusted. The
+   * read is synchronous: entries are small and many, and a rebuild reads one per note, which
+   * takes a fraction of the time through the thread pool of asynchronous reads.
+   */
+  get(key: string, notePath: string): NoteResult | undefined {
     let text: string
     try {
-      text = await readFile(this.entryPath(key), 'utf8')
+      text = readFileSync(this.entryPath(key), 'utf8')
     } catch {
       return undefined
     }

@@ -8,7 +8,6 @@ import os from 'node:os'
 import Tinypool from 'tinypool'
 import type {NoteResult} from './compile-note.js'
 import type {NoteInput} from './compile-worker.js'
-import compileBatch from './compile-worker.js'
 
 /**
  * Batches per worker: a few, so a worker that drew the larger notes does not leave the others
@@ -34,9 +33,15 @@ export function defaultJobs(): number {
  * @returns The result of each note, in the order of `notes`.
  */
 export async function compileNotes(notes: NoteInput[], jobs: number): Promise<NoteResult[]> {
+  if (notes.length === 0) return []
   const bytes = notes.reduce((sum, note) => sum + note.bytes.byteLength, 0)
   const threads = Math.min(jobs, Math.ceil(bytes / MIN_BYTES_PER_WORKER), notes.length)
-  if (threads <= 1) return compileBatch(notes)
+
+  if (threads <= 1) {
+    // Loaded here, not above, so a build that compiles nothing never loads the parser.
+    const {default: compileBatch} = await import('./compile-worker.js')
+    return compileBatch(notes)
+  }
 
   const pool = new Tinypool({
     filename: new URL('./compile-worker.js', import.meta.url).href,

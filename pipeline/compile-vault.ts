@@ -4,7 +4,6 @@
  */
 import type {NoteCache} from './cache.js'
 import type {NoteResult} from './compile-note.js'
-import {unreadableNote} from './compile-note.js'
 import {compileNotes} from './compile-pool.js'
 import type {NoteInput} from './compile-worker.js'
 import type {NoteSource} from './read.js'
@@ -27,18 +26,16 @@ export async function compileVault(
   const keys = notes.map((note) =>
     cache && note.digest !== undefined ? cache.key(note.path, note.digest) : undefined
   )
-  const results: (NoteResult | undefined)[] = await Promise.all(
-    notes.map((note, index) => {
-      const key = keys[index]
-      return cache && key ? cache.get(key, note.path) : undefined
-    })
-  )
+  const results: (NoteResult | undefined)[] = notes.map((note, index) => {
+    const key = keys[index]
+    return cache && key ? cache.get(key, note.path) : undefined
+  })
 
   const todo: number[] = []
   for (const [index, note] of notes.entries()) {
     if (results[index]) continue
     if (note.bytes) todo.push(index)
-    else results[index] = unreadableNote(note.path, note.problem ?? '')
+    else results[index] = await unreadable(note)
   }
 
   const inputs: NoteInput[] = todo.map((index) => {
@@ -57,4 +54,10 @@ export async function compileVault(
   )
 
   return results as NoteResult[]
+}
+
+/** The result of a note that could not be read; the compiler is loaded only when needed. */
+async function unreadable(note: DigestedNote): Promise<NoteResult> {
+  const {unreadableNote} = await import('./compile-note.js')
+  return unreadableNote(note.path, note.problem ?? '')
 }

@@ -5,6 +5,7 @@
  * that the output already holds what it would write, checks that nothing in it was changed or
  * lost, and then writes nothing.
  */
+import {readFileSync} from 'node:fs'
 import {readdir, readFile, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import {sha256} from './cache.js'
@@ -101,13 +102,22 @@ export async function intactOutput(
     return undefined
   }
 
+  // Synchronous reads, as there are hundreds of small files and nothing else to do meanwhile.
   for (const artifact of manifest.artifacts) {
-    const bytes = await readFile(path.join(out, artifact.path)).catch(() => undefined)
+    const bytes = readOrUndefined(path.join(out, artifact.path))
     const now = bytes && describe(artifact.path, bytes)
     if (!now || now.bytes !== artifact.bytes || now.sha256 !== artifact.sha256) return undefined
   }
 
   return [...manifest.artifacts, describe(MANIFEST, manifestText)]
+}
+
+function readOrUndefined(file: string): Buffer | undefined {
+  try {
+    return readFileSync(file)
+  } catch {
+    return undefined
+  }
 }
 
 function describe(name: string, bytes: Uint8Array): ManifestArtifact {

@@ -34,7 +34,7 @@ const OPENING_FENCE = /^(`{3,}|~{3,})(.*)$/
 const FENCE_LIKE = /^[ \t]*(`{3,}|~{3,}|-{3,})/
 
 /** A block set aside: where its fences are in the text given to remark, and its content. */
-interface AsideBlock {
+export interface AsideBlock {
   /** The line of the opening fence in the shortened text (1-based). */
   openingLine: number
   /** The content lines taken out, joined by `\n`. */
@@ -54,8 +54,12 @@ export function parseMarkdown(text: string): Root {
   return restore(tree, blocks) ? tree : processor.parse(text)
 }
 
-/** Take out the content lines of the fenced blocks at the top level that are safe to. */
-function setAside(text: string): {shortened: string; blocks: AsideBlock[]} {
+/**
+ * Take out the content lines of the fenced blocks at the top level that are safe to.
+ *
+ * @returns The shortened text, and the blocks taken out of it in order.
+ */
+export function setAside(text: string): {shortened: string; blocks: AsideBlock[]} {
   const lines = text.split('\n')
   const kept: string[] = []
   const blocks: AsideBlock[] = []
@@ -76,7 +80,9 @@ function setAside(text: string): {shortened: string; blocks: AsideBlock[]} {
       lines: content.length,
       chars: content.reduce((sum, contentLine) => sum + contentLine.length + 1, 0)
     })
-    index = closing
+    // The closing fence is kept, and is not read again as an opening one.
+    kept.push(lines[closing] as string)
+    index = closing + 1
   }
 
   return {shortened: kept.join('\n'), blocks}

@@ -10,7 +10,7 @@ import remarkParse from 'remark-parse'
 import {unified} from 'unified'
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
-import {parseMarkdown} from '../pipeline/parse-markdown.js'
+import {parseMarkdown, setAside} from '../pipeline/parse-markdown.js'
 
 const remark = unified().use(remarkParse).use(remarkFrontmatter, ['yaml'])
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..')
@@ -44,6 +44,25 @@ const cases: Record<string, string> = {
   'a paragraph right after a block': '```\na\n```\ntext *em*\n## H\n',
   'a block that interrupts a paragraph': 'text\n```\na\n```\n'
 }
+
+test('should set aside the content of each JSON block of a catalog note', () => {
+  const text = cases['a block after a list item'] as string
+  const {shortened, blocks} = setAside(`${text}\`\`\`\n{}\n\`\`\`\n`)
+  assert.is(shortened, '# S\n- resource types\n```\n```\n### B\n- x: y\n```\n```\n')
+  assert.equal(
+    blocks.map((block) => [block.openingLine, block.value, block.lines, block.chars]),
+    [
+      [3, json, 5, json.length + 1],
+      [7, '{}', 1, 3]
+    ]
+  )
+})
+
+test('should take nothing out where a content line could be a fence', () => {
+  for (const text of ['```\na\n``` b\n```\n', '---\n```\n---\n```\n', '```\na\n  ~~~\n```\n']) {
+    assert.is(setAside(text).shortened, text)
+  }
+})
 
 for (const [name, text] of Object.entries(cases)) {
   test(`should parse ${name} as remark does`, () => {
