@@ -90,8 +90,8 @@ async function vaultBytes(vault: string): Promise<number> {
 }
 
 /** A line of the report: the measured ratio, its target, and whether it is met. */
-function check(name: string, value: number, target: string, met: boolean, unit = ''): string {
-  return `  ${met ? 'ok  ' : 'MISS'} ${name.padEnd(44)} ${value.toFixed(3)}${unit} (target ${target})`
+function check(name: string, value: number, target: string, met: boolean): string {
+  return `  ${met ? 'ok  ' : 'MISS'} ${name.padEnd(44)} ${value.toFixed(3)} (target ${target})`
 }
 
 function report(base: VaultRun, scaled: VaultRun): string {

@@ -3,7 +3,7 @@
  * workers, or taken from the cache, every file of the output has the same bytes. A build with
  * nothing changed writes nothing; one whose output was tampered with writes it again.
  */
-import {statSync, writeFileSync} from 'node:fs'
+import {readFileSync, statSync, writeFileSync} from 'node:fs'
 import {mkdtemp, rm} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
@@ -12,6 +12,7 @@ import * as assert from 'uvu/assert'
 import {writeScaledVault} from '../bench/synthetic.js'
 import type {BuildOptions} from '../pipeline/build.js'
 import {build} from '../pipeline/build.js'
+import {toJson} from '../pipeline/emit/json.js'
 import {digestsOf} from './digests.js'
 
 const fixtures = path.resolve(
@@ -48,6 +49,11 @@ test('should write every artifact and the manifest', () => {
   assert.ok(names.includes('catalog.sqlite'))
   assert.ok(names.includes('manifest.json'))
   assert.is(names.filter((name) => name.startsWith(`services${path.sep}`)).length, 200)
+})
+
+test('should write catalog.json as the one JSON serialization of the catalog', () => {
+  const text = readFileSync(path.join(scratch, 'one-worker', 'catalog.json'), 'utf8')
+  assert.is(toJson(JSON.parse(text)), text)
 })
 
 test('should write the same bytes with two workers as with one', async () => {

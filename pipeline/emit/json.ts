@@ -1,6 +1,7 @@
 /**
  * JSON emitter: `catalog.json` with every service, and `services/<prefix>.json` with one each.
  */
+import {writeFileSync} from 'node:fs'
 import {mkdir, writeFile} from 'node:fs/promises'
 import path from 'node:path'
 import type {Catalog} from '../model.js'
@@ -16,16 +17,30 @@ export function toJson(value: unknown): string {
  * @returns The paths written, relative to `outDir`.
  */
 export async function emitJson(catalog: Catalog, outDir: string): Promise<string[]> {
-  await writeFile(path.join(outDir, 'catalog.json'), toJson(catalog))
+  const serviceTexts = catalog.services.map((service) => toJson(service))
+  await writeFile(path.join(outDir, 'catalog.json'), catalogJson(catalog, serviceTexts))
   await mkdir(path.join(outDir, 'services'))
 
   // Prefixes are checked to be `[a-z0-9-]+` by the normalize stage, so each is a plain file name.
-  const written = ['catalog.json']
-  for (const service of catalog.services) {
-    const name = `services/${service.prefix}.json`
-    await writeFile(path.join(outDir, name), toJson(service))
-    written.push(name)
+  // The writes are synchronous: for hundreds of small files, the round trips of asynchronous
+  // writes took longer than the writing.
+  const names = catalog.services.map((service) => `services/${service.prefix}.json`)
+  for (const [index, name] of names.entries()) {
+    writeFileSync(path.join(outDir, name), serviceTexts[index] as string)
   }
 
-  return written
+  return ['catalog.json', ...names]
+}
+
+/**
+ * `toJson(catalog)`, made from the texts of its services (each indented to its depth) so that
+ * a service is serialized once for both files, not twice.
+ */
+function catalogJson(catalog: Catalog, serviceTexts: string[]): string {
+  if (serviceTexts.length === 0) return toJson(catalog)
+  const mark = '<services>'
+  const shell = toJson({...catalog, services: mark})
+  const indented = serviceTexts.map((text) => '    ' + text.slice(0, -1).replaceAll('\n', '\n    '))
+  const services = `[\n${indented.join(',\n')}\n  ]`
+  return shell.replace(`"services": "${mark}"`, () => `"services": ${services}`)
 }
