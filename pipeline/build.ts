@@ -1,18 +1,18 @@
 /**
  * The build: read every note, compile each, check them together, and emit the artifacts into
  * a staging folder that is published as `out` only when everything succeeded, so a failed or
- * killed build leaves the previous output whole.
+ * killed build leaves the previous output whole. Notes are compiled on all cores and kept in a
+ * cache; a build whose inputs are those of the intact output it would replace writes nothing.
  */
-import {stat} from 'node:fs/promises'
-import path from 'node:path'
+import {DEFAULT_CACHE_DIR, NoteCache, sha256} from './cache.js'
 import type {NoteResult} from './compile-note.js'
-import {compileNote, unreadableNote} from './compile-note.js'
+import {defaultJobs} from './compile-pool.js'
+import {compileVault} from './compile-vault.js'
+import {compilerVersion} from './compiler-version.js'
 import type {NoteMessage} from './diagnostics.js'
-import {emitCsv} from './emit/csv.js'
-import {emitJson} from './emit/json.js'
 import type {Report} from './emit/report.js'
-import {buildReport, emitReport} from './emit/report.js'
-import {emitSqlite} from './emit/sqlite.js'
+import {buildReport} from './emit/report.js'
+import {intactOutput, inputsDigest, writeManifest} from './manifest.js'
 import type {Catalog} from './model.js'
 import {publishOutput} from './publish.js'
 import {readVault} from './read.js'
@@ -30,6 +30,13 @@ export interface BuildOptions {
   csvRaw?: boolean
   /** Build from the sound notes and actions, leaving out (and reporting) those with errors. */
   keepGoing?: boolean
+  /** Worker threads that compile notes; `1` compiles on the main thread. One per core. */
+  jobs?: number
+  /**
+   * The folder of the note cache, or `false` to use no cache and rewrite `out` even when it is
+   * up to date. Default: `node_modules/.cache/iam-catalog` in the working folder.
+   */
+  cacheDir?: string | false
 }
 
 /** An artifact written, with its size in bytes. */
@@ -47,6 +54,8 @@ export interface BuildResult {
   messages: Map<string, NoteMessage[]>
   catalog: Catalog
   artifacts: Artifact[]
+  /** Whether `out` already held this very build, so nothing was written. */
+  unchanged: boolean
 }
 
 /**
@@ -56,10 +65,16 @@ export interface BuildResult {
  *   in which case nothing was written, unless `keepGoing` asked for the sound part anyway.
  */
 export async function build(options: BuildOptions): Promise<BuildResult> {
-  const sources = await readVault(options.sources)
-  const notes = sources.map((note) =>
-    note.bytes ? compileNote(note.path, note.bytes) : unreadableNote(note.path, note.problem ?? '')
-  )
+  const compiler = await compilerVersion()
+  const sources = (await readVault(options.sources)).map((note) => ({
+    ...note,
+    digest: note.bytes ? sha256(note.bytes) : undefined
+  }))
+  const cache =
+    options.cacheDir === false
+      ? undefined
+      : new NoteCache(options.cacheDir ?? DEFAULT_CACHE_DIR, compiler)
+  const notes = await compileVault(sources, options.jobs ?? defaultJobs(), cache)
 
   const {catalog, messages: vaultMessages} = assembleCatalog(notes, options.sources)
   const messages = new Map<string, NoteMessage[]>()
@@ -73,22 +88,45 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
 
   const failing = new Set(options.frail ? ['error', 'warning'] : ['error'])
   const ok = ![...messages.values()].flat().some((message) => failing.has(message.severity))
-  if (!ok && !options.keepGoing) return {ok, notes, messages, catalog, artifacts: []}
+  const result = {ok, notes, messages, catalog, artifacts: [], unchanged: false}
+  if (!ok && !options.keepGoing) return result
+
+  const settings = {
+    frail: options.frail ?? false,
+    csvRaw: options.csvRaw ?? false,
+    keepGoing: options.keepGoing ?? false
+  }
+  const inputs = inputsDigest(
+    compiler,
+    settings,
+    sources.map((note) => ({path: note.path, digest: note.digest ?? `(${note.problem})`}))
+  )
+  const kept = cache ? await intactOutput(options.out, inputs) : undefined
+  if (kept) return {...result, artifacts: kept.map(toArtifact), unchanged: true}
 
   const report = buildReport(notes, messages, catalog)
   const artifacts = await publishOutput(options.out, (folder) =>
-    writeArtifacts(catalog, report, folder, options)
+    writeArtifacts(catalog, report, folder, options, inputs)
   )
-  return {ok, notes, messages, catalog, artifacts}
+  return {...result, artifacts}
 }
 
-/** Emit every artifact into `folder`, and list them with their sizes. */
+/** Emit every artifact and the manifest into `folder`, and list them with their sizes. */
 async function writeArtifacts(
   catalog: Catalog,
   report: Report,
   folder: string,
-  options: BuildOptions
+  options: BuildOptions,
+  inputs: string
 ): Promise<Artifact[]> {
+  // The emitters (SQLite above all) are loaded only by builds that write.
+  const [{emitJson}, {emitCsv}, {emitSqlite}, {emitReport}] = await Promise.all([
+    import('./emit/json.js'),
+    import('./emit/csv.js'),
+    import('./emit/sqlite.js'),
+    import('./emit/report.js')
+  ])
+
   const written = [
     ...(await emitJson(catalog, folder)),
     ...(await emitCsv(catalog, folder, {raw: options.csvRaw ?? false})),
@@ -96,7 +134,10 @@ async function writeArtifacts(
     ...(await emitReport(report, folder))
   ]
 
-  return Promise.all(
-    written.map(async (name) => ({path: name, bytes: (await stat(path.join(folder, name))).size}))
-  )
+  const artifacts = await writeManifest(folder, inputs, written)
+  return artifacts.map(toArtifact)
+}
+
+function toArtifact(artifact: Artifact): Artifact {
+  return {path: artifact.path, bytes: artifact.bytes}
 }

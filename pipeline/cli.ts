@@ -7,9 +7,11 @@
 import {constants, readFileSync} from 'node:fs'
 import {access, mkdir, stat} from 'node:fs/promises'
 import path from 'node:path'
-import {Command, CommanderError, Option} from 'commander'
+import {Command, CommanderError, InvalidArgumentError, Option} from 'commander'
 import {reporter} from 'vfile-reporter'
 import {build} from './build.js'
+import {DEFAULT_CACHE_DIR} from './cache.js'
+import {defaultJobs} from './compile-pool.js'
 import type {NoteMessage} from './diagnostics.js'
 import {countBySeverity, fileWithMessages, SOURCE} from './diagnostics.js'
 import {diffCatalogs, diffToMarkdown, hasChanges, readCatalog} from './diff.js'
@@ -39,6 +41,13 @@ program
     'build from the sound notes and actions; list what was left out in OUT/report.json',
     false
   )
+  .addOption(
+    new Option('-j, --jobs <n>', 'worker threads that compile notes; 1 compiles on the main thread')
+      .argParser(parseJobs)
+      .default(defaultJobs(), 'one per core')
+  )
+  .option('--cache-dir <dir>', 'the folder of the note cache', DEFAULT_CACHE_DIR)
+  .option('--no-cache', 'compile every note and write the output even when it is up to date')
   .addOption(
     new Option('--report <format>', 'how to print problems')
       .choices(['text', 'json'])
@@ -75,6 +84,9 @@ interface BuildFlags {
   frail: boolean
   csvRaw: boolean
   keepGoing: boolean
+  jobs: number
+  cacheDir: string
+  cache: boolean
   report: 'text' | 'json'
   quiet: boolean
   verbose: boolean
@@ -91,7 +103,9 @@ async function runBuild(flags: BuildFlags): Promise<void> {
     out: flags.out,
     frail: flags.frail,
     csvRaw: flags.csvRaw,
-    keepGoing: flags.keepGoing
+    keepGoing: flags.keepGoing,
+    jobs: flags.jobs,
+    cacheDir: flags.cache ? flags.cacheDir : false
   })
   const seconds = Number(process.hrtime.bigint() - started) / 1e9
 
@@ -193,6 +207,12 @@ function printMessages(
     .filter((file) => file.messages.length > 0)
   const text = reporter(files, {silent: options.silent ?? false})
   if (text) process.stderr.write(text + '\n')
+}
+
+function parseJobs(value: string): number {
+  const jobs = Number(value)
+  if (Number.isInteger(jobs) && jobs >= 1) return jobs
+  throw new InvalidArgumentError('Expected a whole number of at least 1.')
 }
 
 try {

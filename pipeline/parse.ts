@@ -3,19 +3,15 @@
  * frontmatter is YAML; its errors are mapped from the YAML block back to lines of the note.
  */
 import type {Root, Yaml} from 'mdast'
-import remarkFrontmatter from 'remark-frontmatter'
-import remarkParse from 'remark-parse'
-import {unified} from 'unified'
 import type {Point, Position} from 'unist'
 import type {VFile} from 'vfile'
 import type {Document, Scalar} from 'yaml'
 import {isMap, isNode, isScalar, LineCounter, parseDocument} from 'yaml'
 import {report} from './diagnostics.js'
+import {parseMarkdown} from './parse-markdown.js'
 
 /** The most YAML aliases a note may expand; more is an alias bomb, not a note. */
 const MAX_YAML_ALIASES = 100
-
-const processor = unified().use(remarkParse).use(remarkFrontmatter, ['yaml'])
 
 /** A note, parsed: the tree, and the frontmatter (`undefined` when it has none or it broke). */
 export interface ParsedNote {
@@ -80,7 +76,7 @@ function firstInvalidByte(bytes: Uint8Array): {point: Point; byte: number} {
 
 /** Parse the markdown and frontmatter of `text`, reporting broken YAML on `file`. */
 export function parseNote(file: VFile, text: string): ParsedNote {
-  const tree = processor.parse(text)
+  const tree = parseMarkdown(text)
   const frontmatterNode = tree.children[0]?.type === 'yaml' ? tree.children[0] : undefined
   const frontmatterPlaces = new Map<string, Position>()
 

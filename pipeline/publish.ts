@@ -99,10 +99,17 @@ async function checkOut(out: string): Promise<void> {
  * `out` shows now, swap the `out` link, and clear what is no longer needed.
  */
 async function commit(store: Store, staging: string, name: string): Promise<void> {
-  const built = path.join(store.folder, name)
   // The same content may be there already (an unchanged vault): that folder is whole, since
-  // folders get their content name only once complete and lose it before they are removed.
-  if (!(await lstatOrUndefined(built))) await rename(staging, built)
+  // folders get their content name only once complete and lose it before they are removed. But
+  // its files may have been edited by hand since, so it is used only when it still matches its
+  // name; otherwise the new build takes a name of its own.
+  const existing = path.join(store.folder, name)
+  if (!(await lstatOrUndefined(existing))) {
+    await rename(staging, existing)
+  } else if (`build-${(await hashFolder(existing)).slice(0, 16)}` !== name) {
+    name = `${name}-${randomSuffix()}`
+    await rename(staging, path.join(store.folder, name))
+  }
 
   const current = await currentBuild(store)
   if (current && current !== name) {

@@ -25,8 +25,9 @@ export function summaryLine(result: BuildResult, seconds: number): string {
     `${seconds.toFixed(2)} s`
   ]
 
-  const written =
-    result.artifacts.length > 0
+  const written = result.unchanged
+    ? `; nothing changed, wrote nothing (${describeArtifacts(result.artifacts)} kept)`
+    : result.artifacts.length > 0
       ? `; wrote ${describeArtifacts(result.artifacts)}`
       : '; wrote nothing'
   return `iam-catalog: ${parts.join(', ')}${written}`

@@ -188,6 +188,7 @@ test('should exit 0 and write OUT when the notes are sound', async () => {
     'catalog.json',
     'catalog.sqlite',
     'csv',
+    'manifest.json',
     'report.json',
     'services'
   ])

@@ -116,6 +116,7 @@ function expectedFiles(catalog: Catalog): string[] {
     'catalog.json',
     'catalog.sqlite',
     ...TABLES.map((table) => `csv/${table.name}.csv`),
+    'manifest.json',
     'report.json',
     ...catalog.services.map((service) => `services/${service.prefix}.json`)
   ].sort()

@@ -8,7 +8,7 @@ import path from 'node:path'
 import {stringify} from 'csv-stringify/sync'
 import type {Catalog} from '../model.js'
 import type {Cell} from './tables.js'
-import {TABLES} from './tables.js'
+import {rowsOf, TABLES} from './tables.js'
 
 /** Options of the CSV emitter. */
 export interface CsvOptions {
@@ -37,7 +37,7 @@ export async function emitCsv(
   const written: string[] = []
 
   for (const table of TABLES) {
-    const rows = table.rows(catalog).map((row) => (options.raw ? row : row.map(neutralizeCell)))
+    const rows = rowsOf(table, catalog).map((row) => (options.raw ? row : row.map(neutralizeCell)))
     const text = stringify(rows, {
       header: true,
       columns: table.columns.map((column) => column.name),

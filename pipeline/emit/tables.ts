@@ -31,6 +31,17 @@ const actionKey = {
   references: ['service', 'action']
 }
 
+const rowsByCatalog = new WeakMap<Catalog, Map<Table, Cell[][]>>()
+
+/** The rows of `table` for `catalog`, listed once for both the CSV and the SQLite emitter. */
+export function rowsOf(table: Table, catalog: Catalog): Cell[][] {
+  let byTable = rowsByCatalog.get(catalog)
+  if (!byTable) rowsByCatalog.set(catalog, (byTable = new Map()))
+  let rows = byTable.get(table)
+  if (!rows) byTable.set(table, (rows = table.rows(catalog)))
+  return rows
+}
+
 /** Every table, parents before children, so rows can be inserted in this order. */
 export const TABLES: Table[] = [
   {
