@@ -155,7 +155,7 @@ test('should never write outside out, whatever the prefix', async () => {
   const vault = await vaultOf('escape', {
     'iam.gadget.md': gadget,
     'iam.up.md': gadget.replace('- prefix: gadget', '- prefix: ../../escaped'),
-    'iam.root.md': gadget.replace('- prefix: gadget', '- prefix: /tmp/escaped')
+    'iam.root.md': gadget.replace('- prefix: gadget', '- prefix: /escaped')
   })
   const result = await build({sources: vault, out: path.join(vault, 'out'), keepGoing: true})
 
