@@ -86,11 +86,33 @@ function storeOf(out: string): Store {
   }
 }
 
-/** Refuse to put a build where a file is: that file is not ours to replace. */
+/**
+ * Refuse to put a build where something is that is not ours to replace: a file, or a folder
+ * that no build wrote (the vault, the working folder, a home folder given by mistake). A plain
+ * folder is taken over only when it is empty or holds the `catalog.json` of an earlier build.
+ */
 async function checkOut(out: string): Promise<void> {
   const info = await lstatOrUndefined(out)
-  if (info && !info.isDirectory() && !info.isSymbolicLink()) {
+  if (!info || info.isSymbolicLink()) return
+
+  if (!info.isDirectory()) {
     throw new Error(`Unexpected file at \`${out}\`, expected a folder or nothing`)
+  }
+
+  if ((await readdir(out)).length === 0 || (await isEarlierOutput(out))) return
+  throw new Error(
+    `Unexpected folder \`${out}\` that no build wrote, expected an earlier output (with its ` +
+      '`catalog.json`), an empty folder or nothing; choose another output folder'
+  )
+}
+
+/** Whether `folder` holds the `catalog.json` an earlier build of this compiler wrote. */
+async function isEarlierOutput(folder: string): Promise<boolean> {
+  try {
+    const catalog = JSON.parse(await readFile(path.join(folder, 'catalog.json'), 'utf8'))
+    return typeof catalog?.format === 'string' && catalog.format.startsWith('iam-catalog/')
+  } catch {
+    return false
   }
 }
 
@@ -112,12 +134,13 @@ async function commit(store: Store, staging: string, name: string): Promise<void
   }
 
   const current = await currentBuild(store)
-  if (current && current !== name) {
-    await swapLink(store.folder, path.join(store.folder, 'previous'), current)
-  }
+  const previousLink = path.join(store.folder, 'previous')
+  if (current && current !== name) await swapLink(store.folder, previousLink, current)
 
   await swapLink(store.folder, store.out, store.linkTarget(name))
-  await removeLeftovers(store.folder, new Set([name, current ?? name]))
+  // Publishing the build `out` shows already leaves `previous` as it was, so its build stays.
+  const previous = await readlink(previousLink).catch(() => undefined)
+  await removeLeftovers(store.folder, new Set([name, current ?? name, previous ?? name]))
 }
 
 /**

@@ -132,16 +132,51 @@ test('should keep the build before as `previous` and remove older ones', async (
   assert.equal((await readdir(store)).sort(), [current, previousBuild, 'previous'].sort())
 })
 
+test('should keep `previous` when the same build is published again', async () => {
+  const out = path.join(work, 'republished')
+  await build({sources: vaultA, out, cacheDir: false})
+  await build({sources: vaultB, out, cacheDir: false})
+  await build({sources: vaultB, out, cacheDir: false})
+
+  const store = path.join(work, '.republished.builds')
+  assert.equal(await hashArtifacts(out), hashesB)
+  assert.equal(await hashArtifacts(path.join(store, 'previous')), hashesA)
+})
+
 test('should turn an out written as a plain folder into a published build', async () => {
   const out = path.join(work, 'plain')
   await mkdir(out)
-  await writeFile(path.join(out, 'old.txt'), 'from an earlier version\n')
+  await writeFile(path.join(out, 'catalog.json'), '{"format": "iam-catalog/1", "services": []}\n')
 
   assert.ok((await build({sources: vaultA, out})).ok)
   assert.ok((await lstat(out)).isSymbolicLink())
   assert.equal(await hashArtifacts(out), hashesA)
   const previous = path.join(work, '.plain.builds/previous')
-  assert.equal(await readdir(previous), ['old.txt'])
+  assert.equal(await readdir(previous), ['catalog.json'])
+})
+
+test('should refuse, and leave whole, a folder that no build wrote', async () => {
+  for (const out of [path.join(work, 'notes-of-someone'), vaultA]) {
+    await mkdir(out, {recursive: true})
+    await writeFile(path.join(out, 'kept.txt'), 'not an output\n')
+    const before = await hashArtifacts(out)
+
+    try {
+      await build({sources: vaultA, out})
+      assert.unreachable('the build should throw')
+    } catch (error) {
+      assert.is(
+        (error as Error).message,
+        `Unexpected folder \`${out}\` that no build wrote, expected an earlier output (with ` +
+          'its `catalog.json`), an empty folder or nothing; choose another output folder'
+      )
+    }
+
+    assert.ok((await lstat(out)).isDirectory())
+    assert.equal(await hashArtifacts(out), before)
+  }
+
+  await rm(path.join(vaultA, 'kept.txt'))
 })
 
 test('should refuse to put a build where a file is', async () => {
