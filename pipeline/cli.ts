@@ -118,7 +118,8 @@ async function runBuild(flags: BuildFlags): Promise<void> {
       }))
     process.stdout.write(JSON.stringify(report, null, 2) + '\n')
   } else {
-    printMessages(result.messages, {verbose: flags.verbose, silent: flags.quiet})
+    // With `--frail` warnings fail the build, so even a quiet build must say which they are.
+    printMessages(result.messages, {verbose: flags.verbose, silent: flags.quiet && !flags.frail})
   }
 
   const counts = countBySeverity([...result.messages.values()].flat())
