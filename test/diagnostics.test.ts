@@ -144,6 +144,11 @@ const expectedByRule: Record<string, Expected[]> = {
     {note: 'iam.example.md', at: '12:1-12:14', severity: 'error', reason:
       'Unexpected empty `## Privileges` section, expected `###` action headings'},
   ],
+  'privileges-repeated': [
+    {note: 'iam.example.md', at: '34:1-34:14', severity: 'error', reason:
+      'Unexpected second `## Privileges` section, expected one; move its actions under the ' +
+        'first'},
+  ],
   'resource-type-mismatch': [
     {note: 'iam.example.md', at: '20:26-20:34', severity: 'error', reason:
       'Unexpected `resource_type` `gadget` in entry `widget` in resource types of ' +
