@@ -14,7 +14,7 @@ import {DEFAULT_CACHE_DIR} from './cache.js'
 import {defaultJobs} from './compile-pool.js'
 import type {NoteMessage} from './diagnostics.js'
 import {countBySeverity, fileWithMessages, SOURCE} from './diagnostics.js'
-import {diffCatalogs, diffToMarkdown, hasChanges, readCatalog} from './diff.js'
+import {CatalogReadError, diffCatalogs, diffToMarkdown, hasChanges, readCatalog} from './diff.js'
 import {refresh} from './refresh.js'
 import {refreshSummaryLine, summaryLine} from './summary.js'
 
@@ -222,7 +222,7 @@ try {
   if (error instanceof CommanderError) {
     // Commander has printed its message; only the exit code is left to set.
     process.exitCode = error.exitCode === 0 ? 0 : 2
-  } else if (error instanceof FolderError) {
+  } else if (error instanceof FolderError || error instanceof CatalogReadError) {
     process.stderr.write(`iam-catalog: ${error.message}\n`)
     process.exitCode = 2
   } else {
