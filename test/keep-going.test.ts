@@ -174,7 +174,7 @@ test('should exit 1 yet write the output with --keep-going, and say what it left
 
   assert.is(run.code, 1)
   assert.ok(existsSync(path.join(out, 'report.json')))
-  assert.match(run.stderr, '1 failed, 1 services, 2 actions, 1 actions left out')
+  assert.match(run.stderr, '1 failed, 1 service, 2 actions, 1 action left out')
 })
 
 test.run()
