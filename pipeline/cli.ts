@@ -123,7 +123,7 @@ async function runBuild(flags: BuildFlags): Promise<void> {
   }
 
   const counts = countBySeverity([...result.messages.values()].flat())
-  process.stderr.write(summaryLine(result, seconds) + '\n')
+  process.stderr.write(summaryLine(result, seconds, flags.keepGoing) + '\n')
   if (!result.ok && counts.error + counts.warning > 0) process.exitCode = 1
 }
 

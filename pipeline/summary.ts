@@ -5,8 +5,11 @@
 import type {Artifact, BuildResult} from './build.js'
 import type {RefreshResult} from './refresh.js'
 
-/** Format the summary line of `result`, which took `seconds`. */
-export function summaryLine(result: BuildResult, seconds: number): string {
+/**
+ * Format the summary line of `result`, which took `seconds`; `keepGoing` says whether the build
+ * was asked to write the sound part despite errors.
+ */
+export function summaryLine(result: BuildResult, seconds: number, keepGoing = false): string {
   const skipped = result.notes.filter((note) => note.kind === 'skipped').length
   const failed = result.notes.filter((note) => note.kind === 'failed').length
   const actions = result.catalog.services.reduce((sum, service) => sum + service.actions.length, 0)
@@ -29,7 +32,9 @@ export function summaryLine(result: BuildResult, seconds: number): string {
     ? `; nothing changed, wrote nothing (${describeArtifacts(result.artifacts)} kept)`
     : result.artifacts.length > 0
       ? `; wrote ${describeArtifacts(result.artifacts)}`
-      : '; wrote nothing'
+      : keepGoing && result.catalog.services.length === 0
+        ? '; no service compiled, so wrote nothing and kept the previous output'
+        : '; wrote nothing'
   return `iam-catalog: ${parts.join(', ')}${written}`
 }
 

@@ -268,7 +268,7 @@ test('should compile the sound note that the fixtures vary, without a message', 
 
 test('should have a rule for every fixture folder and a fixture for every rule', async () => {
   const folders = (await readdir(broken)).sort()
-  assert.equal(folders, [...Object.keys(expectedByRule), 'vault-empty'].sort())
+  assert.equal(folders, [...Object.keys(expectedByRule), 'no-catalog-notes', 'vault-empty'].sort())
 })
 
 for (const [ruleId, expected] of Object.entries(expectedByRule)) {
@@ -290,6 +290,7 @@ test('should list every rule in the README, with the severity it reports', async
   )
   const reported = [
     ...Object.entries(expectedByRule).map(([ruleId, expected]) => [ruleId, expected[0]?.severity]),
+    ['no-catalog-notes', 'warning'],
     ['note-unreadable', 'error'],
     ['vault-empty', 'error']
   ]
@@ -309,6 +310,30 @@ test('should report `vault-empty` on a folder with no notes at all', async () =>
     }
   ])
   assert.not.ok(ok)
+})
+
+test('should report `no-catalog-notes` on a vault whose notes are all skipped', async () => {
+  const vault = path.join(broken, 'no-catalog-notes')
+  const {ok, result, messages} = await buildMessages(vault)
+  assert.equal(messages, [
+    {
+      note: 'iam.md',
+      at: '',
+      severity: 'info',
+      ruleId: 'not-a-catalog-note',
+      reason: 'Not a catalog note: no `## Privileges` section'
+    },
+    {
+      note: vault,
+      at: '',
+      severity: 'warning',
+      ruleId: 'no-catalog-notes',
+      reason: 'No catalog notes in the vault, expected notes with a `## Privileges` section'
+    }
+  ])
+  // A warning: the empty catalog is still written, and `--frail` fails on it.
+  assert.ok(ok)
+  assert.equal(result.catalog.services, [])
 })
 
 test('should report `note-unreadable` on a note that cannot be read as a file', async () => {
