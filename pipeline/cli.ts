@@ -53,7 +53,7 @@ program
       .choices(['text', 'json'])
       .default('text')
   )
-  .option('-q, --quiet', 'print errors only, not warnings, and the summary', false)
+  .option('-q, --quiet', 'print errors and the summary, not warnings', false)
   .option('--verbose', 'also print info messages, such as the notes skipped', false)
   .action(runBuild)
 

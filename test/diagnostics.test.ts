@@ -285,7 +285,12 @@ for (const [ruleId, expected] of Object.entries(expectedByRule)) {
 
 test('should list every rule in the README, with the severity it reports', async () => {
   const readme = await readFile(path.join(root, 'README.md'), 'utf8')
-  const listed = [...readme.matchAll(/^\| `([a-z0-9-]+)` \| (error|warning|info) \|/gm)].map(
+  // The build's rules alone: the refresh has a table of its own further on.
+  const rules = readme.slice(
+    readme.indexOf('### Rules'),
+    readme.indexOf('\n## ', readme.indexOf('### Rules'))
+  )
+  const listed = [...rules.matchAll(/^\| `([a-z0-9-]+)` \| (error|warning|info) \|/gm)].map(
     (match) => [match[1], match[2]]
   )
   const reported = [
