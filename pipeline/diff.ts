@@ -57,6 +57,7 @@ export const ACTION_FIELDS = [
   'dependentActions'
 ] as const
 
+/** The name of one field of an action a diff compares. */
 export type ActionField = (typeof ACTION_FIELDS)[number]
 
 /** The differences of two catalogs, with their counts. */
