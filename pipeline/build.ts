@@ -62,7 +62,8 @@ export interface BuildResult {
  * Compile the vault in `options.sources` into `options.out`.
  *
  * @returns The result; `ok` is false when a note had an error (or a warning, with `frail`),
- *   in which case nothing was written, unless `keepGoing` asked for the sound part anyway.
+ *   in which case nothing was written, unless `keepGoing` asked for the sound part anyway and
+ *   at least one service compiled.
  */
 export async function build(options: BuildOptions): Promise<BuildResult> {
   const compiler = await compilerVersion()
@@ -89,7 +90,8 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const failing = new Set(options.frail ? ['error', 'warning'] : ['error'])
   const ok = ![...messages.values()].flat().some((message) => failing.has(message.severity))
   const result = {ok, notes, messages, catalog, artifacts: [], unchanged: false}
-  if (!ok && !options.keepGoing) return result
+  // Keeping going builds the sound part; when there is none, the previous output is worth more.
+  if (!ok && (!options.keepGoing || catalog.services.length === 0)) return result
 
   const settings = {
     frail: options.frail ?? false,

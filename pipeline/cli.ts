@@ -14,7 +14,7 @@ import {DEFAULT_CACHE_DIR} from './cache.js'
 import {defaultJobs} from './compile-pool.js'
 import type {NoteMessage} from './diagnostics.js'
 import {countBySeverity, fileWithMessages, SOURCE} from './diagnostics.js'
-import {diffCatalogs, diffToMarkdown, hasChanges, readCatalog} from './diff.js'
+import {CatalogReadError, diffCatalogs, diffToMarkdown, hasChanges, readCatalog} from './diff.js'
 import {refresh} from './refresh.js'
 import {refreshSummaryLine, summaryLine} from './summary.js'
 
@@ -53,7 +53,7 @@ program
       .choices(['text', 'json'])
       .default('text')
   )
-  .option('-q, --quiet', 'print errors only, not warnings, and the summary', false)
+  .option('-q, --quiet', 'print errors and the summary, not warnings', false)
   .option('--verbose', 'also print info messages, such as the notes skipped', false)
   .action(runBuild)
 
@@ -118,11 +118,12 @@ async function runBuild(flags: BuildFlags): Promise<void> {
       }))
     process.stdout.write(JSON.stringify(report, null, 2) + '\n')
   } else {
-    printMessages(result.messages, {verbose: flags.verbose, silent: flags.quiet})
+    // With `--frail` warnings fail the build, so even a quiet build must say which they are.
+    printMessages(result.messages, {verbose: flags.verbose, silent: flags.quiet && !flags.frail})
   }
 
   const counts = countBySeverity([...result.messages.values()].flat())
-  process.stderr.write(summaryLine(result, seconds) + '\n')
+  process.stderr.write(summaryLine(result, seconds, flags.keepGoing) + '\n')
   if (!result.ok && counts.error + counts.warning > 0) process.exitCode = 1
 }
 
@@ -221,7 +222,7 @@ try {
   if (error instanceof CommanderError) {
     // Commander has printed its message; only the exit code is left to set.
     process.exitCode = error.exitCode === 0 ? 0 : 2
-  } else if (error instanceof FolderError) {
+  } else if (error instanceof FolderError || error instanceof CatalogReadError) {
     process.stderr.write(`iam-catalog: ${error.message}\n`)
     process.exitCode = 2
   } else {

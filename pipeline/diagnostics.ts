@@ -10,6 +10,7 @@ import type {Point, Position} from 'unist'
 /** Every message names this as its source, as remark-lint names its own. */
 export const SOURCE = 'iam-catalog'
 
+/** How much a message matters: an error stops the build, a warning is shown, info is kept. */
 export type Severity = 'error' | 'warning' | 'info'
 
 /** A message as plain data: what went wrong, by which rule, and where in the note. */

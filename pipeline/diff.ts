@@ -8,6 +8,7 @@
  * notes write it) or the resource type that carries them, so a key moved from the action to a
  * resource type is a change too.
  */
+import {existsSync} from 'node:fs'
 import {readFile, stat} from 'node:fs/promises'
 import path from 'node:path'
 import type {Action, Catalog, Service} from './model.js'
@@ -56,6 +57,7 @@ export const ACTION_FIELDS = [
   'dependentActions'
 ] as const
 
+/** The name of one field of an action a diff compares. */
 export type ActionField = (typeof ACTION_FIELDS)[number]
 
 /** The differences of two catalogs, with their counts. */
@@ -80,22 +82,63 @@ export interface CatalogDiff {
   actions: {added: ActionRef[]; removed: ActionRef[]; changed: ActionChange[]}
 }
 
+/** A catalog that cannot be read: the message names its path and what was expected. */
+export class CatalogReadError extends Error {}
+
 /**
  * Read a catalog: a `catalog.json`, or a build folder that holds one.
  *
- * @throws When it is missing, not JSON, or of another format.
+ * @throws {CatalogReadError} When it is missing, not JSON, or of another format.
  */
 export async function readCatalog(location: string): Promise<Catalog> {
-  const file = (await stat(location)).isDirectory() ? path.join(location, 'catalog.json') : location
-  const catalog = JSON.parse(await readFile(file, 'utf8')) as Partial<Catalog>
+  const file = await catalogFile(location)
+  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    throw new CatalogReadError(
+      `Cannot read \`${file}\` (${error.code ?? error.message}), expected a \`catalog.json\``
+    )
+  })
 
+  let data: unknown
+  try {
+    data = JSON.parse(text)
+  } catch (error) {
+    // The parser's text may quote the file, new lines and all: it is kept to one line.
+    const reason = (error as Error).message.replace(/\s+/g, ' ')
+    throw new CatalogReadError(
+      `Unexpected content in \`${file}\` that is not JSON (${reason}), expected a \`catalog.json\``
+    )
+  }
+
+  const catalog = (typeof data === 'object' && data !== null ? data : {}) as Partial<Catalog>
   if (catalog.format !== FORMAT || !Array.isArray(catalog.services)) {
-    throw new Error(
+    throw new CatalogReadError(
       `Unexpected format \`${String(catalog.format)}\` in \`${file}\`, expected \`${FORMAT}\``
     )
   }
 
   return catalog as Catalog
+}
+
+/** The `catalog.json` that `location` names: itself, or the one in the folder it is. */
+async function catalogFile(location: string): Promise<string> {
+  const expected = 'expected a `catalog.json` or a build folder that holds one'
+  const stats = await stat(location).catch((error: NodeJS.ErrnoException) => {
+    throw new CatalogReadError(
+      error.code === 'ENOENT'
+        ? `Missing \`${location}\`, ${expected}`
+        : `Cannot read \`${location}\` (${error.code ?? error.message}), ${expected}`
+    )
+  })
+  if (!stats.isDirectory()) return location
+
+  const file = path.join(location, 'catalog.json')
+  if (!existsSync(file)) {
+    throw new CatalogReadError(
+      `Missing \`catalog.json\` in folder \`${location}\`, expected the output folder of a build`
+    )
+  }
+
+  return file
 }
 
 /** Compare two catalogs. */

@@ -9,6 +9,7 @@ export const FORMAT = 'iam-catalog/1'
 /** The access levels AWS uses, by their canonical names, in sorted order. */
 export const ACCESS_LEVELS = ['List', 'Permissions management', 'Read', 'Tagging', 'Write'] as const
 
+/** One of the access levels AWS uses, by its canonical name. */
 export type AccessLevel = (typeof ACCESS_LEVELS)[number]
 
 /** A resource type an action applies to, with the keys and actions that come with it. */

@@ -100,6 +100,7 @@ export function normalizeNote(
   const name = serviceName(file, parsed)
   checkHead(file, sections[0])
   const misplaced = takeMisplacedActions(file, sections, privileges)
+  const repeated = checkRepeatedPrivileges(file, sections, privileges)
   // Errors so far concern the note as a whole; those of one action only make that action skip.
   const noteErrors = countErrors(file) - errorsBefore
   const {actions, skippedActions} = privilegesToActions(file, privileges)
@@ -107,6 +108,7 @@ export function normalizeNote(
   for (const section of sections) {
     if (section === privileges || section.title === undefined) continue
     if (NAVIGATION_SECTIONS.has(section.title) || misplaced.has(section)) continue
+    if (repeated.has(section)) continue
     report(
       file,
       'warning',
@@ -198,6 +200,32 @@ function takeMisplacedActions(file: VFile, sections: Section[], privileges: Sect
   }
 
   return misplaced
+}
+
+/**
+ * A second `## Privileges` section is an error on the note rather than an unknown section: its
+ * actions look like catalog data, and compiling only the first section would lose them.
+ */
+function checkRepeatedPrivileges(
+  file: VFile,
+  sections: Section[],
+  privileges: Section
+): Set<Section> {
+  const repeated = new Set(
+    sections.filter((section) => section.title === 'privileges' && section !== privileges)
+  )
+
+  for (const section of repeated) {
+    report(
+      file,
+      'error',
+      'privileges-repeated',
+      'Unexpected second `## Privileges` section, expected one; move its actions under the first',
+      section.heading?.position
+    )
+  }
+
+  return repeated
 }
 
 /** Split the top level of the tree at its `##` headings. */

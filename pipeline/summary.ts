@@ -5,8 +5,11 @@
 import type {Artifact, BuildResult} from './build.js'
 import type {RefreshResult} from './refresh.js'
 
-/** Format the summary line of `result`, which took `seconds`. */
-export function summaryLine(result: BuildResult, seconds: number): string {
+/**
+ * Format the summary line of `result`, which took `seconds`; `keepGoing` says whether the build
+ * was asked to write the sound part despite errors.
+ */
+export function summaryLine(result: BuildResult, seconds: number, keepGoing = false): string {
   const skipped = result.notes.filter((note) => note.kind === 'skipped').length
   const failed = result.notes.filter((note) => note.kind === 'failed').length
   const actions = result.catalog.services.reduce((sum, service) => sum + service.actions.length, 0)
@@ -16,12 +19,12 @@ export function summaryLine(result: BuildResult, seconds: number): string {
   )
 
   const parts = [
-    `${result.notes.length} notes read`,
+    `${count(result.notes.length, 'note')} read`,
     `${skipped} skipped`,
     ...(failed > 0 ? [`${failed} failed`] : []),
-    `${result.catalog.services.length} services`,
-    `${actions} actions`,
-    ...(actionsLeftOut > 0 ? [`${actionsLeftOut} actions left out`] : []),
+    count(result.catalog.services.length, 'service'),
+    count(actions, 'action'),
+    ...(actionsLeftOut > 0 ? [`${count(actionsLeftOut, 'action')} left out`] : []),
     `${seconds.toFixed(2)} s`
   ]
 
@@ -29,8 +32,15 @@ export function summaryLine(result: BuildResult, seconds: number): string {
     ? `; nothing changed, wrote nothing (${describeArtifacts(result.artifacts)} kept)`
     : result.artifacts.length > 0
       ? `; wrote ${describeArtifacts(result.artifacts)}`
-      : '; wrote nothing'
+      : keepGoing && result.catalog.services.length === 0
+        ? '; no service compiled, so wrote nothing and kept the previous output'
+        : '; wrote nothing'
   return `iam-catalog: ${parts.join(', ')}${written}`
+}
+
+/** A number with its noun, singular for one: `1 note`, `2 notes`. */
+function count(amount: number, noun: string): string {
+  return `${amount} ${amount === 1 ? noun : noun + 's'}`
 }
 
 /** Group artifacts by their folder: `catalog.json 5.1 MB, services/ 232 files 5.2 MB, ...`. */
@@ -47,7 +57,7 @@ function describeArtifacts(artifacts: Artifact[]): string {
       const bytes = formatBytes(group.reduce((sum, artifact) => sum + artifact.bytes, 0))
       return group.length === 1 && !name.endsWith('/')
         ? `${name} ${bytes}`
-        : `${name} (${group.length} files) ${bytes}`
+        : `${name} (${count(group.length, 'file')}) ${bytes}`
     })
     .join(', ')
 }
@@ -62,7 +72,7 @@ export function formatBytes(bytes: number): string {
 /** Format the one line a refresh ends with: the upstream version and what became of the notes. */
 export function refreshSummaryLine(result: RefreshResult): string {
   const upstream = `${result.packageName} ${result.version} (${result.updatedAt.slice(0, 10)})`
-  const counts = `${result.services} services, ${result.actions} actions`
+  const counts = `${count(result.services, 'service')}, ${count(result.actions, 'action')}`
   const touched = result.added.length + result.changed.length + result.removed.length
   if (!result.ok && touched + result.unchanged === 0) {
     return `iam-catalog refresh: ${upstream}, ${counts}; wrote nothing`

@@ -3,7 +3,7 @@
  * of the catalog in its one sorted order.
  */
 import type {Position} from 'unist'
-import type {NoteMessage} from './diagnostics.js'
+import type {NoteMessage, Severity} from './diagnostics.js'
 import type {NoteResult} from './compile-note.js'
 import type {Catalog, Service} from './model.js'
 import {FORMAT} from './model.js'
@@ -18,7 +18,8 @@ export interface VaultMessage extends NoteMessage {
  * Check the compiled notes against each other and assemble the catalog.
  *
  * @returns The catalog of every service that compiled, sorted by prefix and action name, and
- *   the messages about the vault as a whole (a prefix in two notes, a vault with no notes).
+ *   the messages about the vault as a whole (a prefix in two notes, a vault with no notes or
+ *   no catalog note).
  */
 export function assembleCatalog(
   results: NoteResult[],
@@ -33,6 +34,19 @@ export function assembleCatalog(
         vaultName,
         'vault-empty',
         'Missing notes in the folder, expected at least one `*.md` note'
+      )
+    )
+  }
+
+  // A vault of guides and hierarchy roots alone is most likely the wrong folder.
+  if (results.length > 0 && results.every((result) => result.kind === 'skipped')) {
+    messages.push(
+      vaultMessage(
+        vaultName,
+        'no-catalog-notes',
+        'No catalog notes in the vault, expected notes with a `## Privileges` section',
+        undefined,
+        'warning'
       )
     )
   }
@@ -72,11 +86,12 @@ function vaultMessage(
   path: string,
   ruleId: string,
   reason: string,
-  place?: Position
+  place?: Position,
+  severity: Severity = 'error'
 ): VaultMessage {
   return {
     path,
-    severity: 'error',
+    severity,
     ruleId,
     reason,
     line: place?.start.line ?? null,

@@ -183,7 +183,8 @@ test('should exit 0 and write OUT when the notes are sound', async () => {
 
   assert.is(result.code, 0)
   assert.is(result.stdout, '')
-  assert.match(result.stderr, /^iam-catalog: 1 notes read, 0 skipped, 1 services, 2 actions, /)
+  assert.match(result.stderr, /^iam-catalog: 1 note read, 0 skipped, 1 service, 2 actions, /)
+  assert.match(result.stderr, / services\/ \(1 file\) /)
   assert.equal((await readdir(out)).sort(), [
     'catalog.json',
     'catalog.sqlite',
@@ -211,7 +212,17 @@ test('should pass warnings, fail on them with `--frail` and hide them with `--qu
 
   const quiet = run('build', '--sources', sources, '--out', out, '--quiet')
   assert.is(quiet.code, 0)
-  assert.match(quiet.stderr, /^iam-catalog: 1 notes read, 0 skipped, 1 services, 2 actions, /)
+  assert.not.match(quiet.stderr, /warning/)
+  assert.match(quiet.stderr, /^iam-catalog: 1 note read, 0 skipped, 1 service, 2 actions, /)
+})
+
+test('should still print the warnings that fail a `--frail` build with `--quiet`', async () => {
+  const sources = path.join(fixtures, 'broken/unknown-section')
+  const {out} = await previousOut()
+
+  const result = run('build', '--sources', sources, '--out', out, '--frail', '--quiet')
+  assert.is(result.code, 1)
+  assert.match(result.stderr, /^47:1-47:9 +warning +Unexpected section `Notes`/m)
 })
 
 test('should show info messages, such as skipped notes, only with `--verbose`', () => {

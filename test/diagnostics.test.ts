@@ -144,6 +144,11 @@ const expectedByRule: Record<string, Expected[]> = {
     {note: 'iam.example.md', at: '12:1-12:14', severity: 'error', reason:
       'Unexpected empty `## Privileges` section, expected `###` action headings'},
   ],
+  'privileges-repeated': [
+    {note: 'iam.example.md', at: '34:1-34:14', severity: 'error', reason:
+      'Unexpected second `## Privileges` section, expected one; move its actions under the ' +
+        'first'},
+  ],
   'resource-type-mismatch': [
     {note: 'iam.example.md', at: '20:26-20:34', severity: 'error', reason:
       'Unexpected `resource_type` `gadget` in entry `widget` in resource types of ' +
@@ -263,7 +268,7 @@ test('should compile the sound note that the fixtures vary, without a message', 
 
 test('should have a rule for every fixture folder and a fixture for every rule', async () => {
   const folders = (await readdir(broken)).sort()
-  assert.equal(folders, [...Object.keys(expectedByRule), 'vault-empty'].sort())
+  assert.equal(folders, [...Object.keys(expectedByRule), 'no-catalog-notes', 'vault-empty'].sort())
 })
 
 for (const [ruleId, expected] of Object.entries(expectedByRule)) {
@@ -280,11 +285,17 @@ for (const [ruleId, expected] of Object.entries(expectedByRule)) {
 
 test('should list every rule in the README, with the severity it reports', async () => {
   const readme = await readFile(path.join(root, 'README.md'), 'utf8')
-  const listed = [...readme.matchAll(/^\| `([a-z0-9-]+)` \| (error|warning|info) \|/gm)].map(
+  // The build's rules alone: the refresh has a table of its own further on.
+  const rules = readme.slice(
+    readme.indexOf('### Rules'),
+    readme.indexOf('\n## ', readme.indexOf('### Rules'))
+  )
+  const listed = [...rules.matchAll(/^\| `([a-z0-9-]+)` \| (error|warning|info) \|/gm)].map(
     (match) => [match[1], match[2]]
   )
   const reported = [
     ...Object.entries(expectedByRule).map(([ruleId, expected]) => [ruleId, expected[0]?.severity]),
+    ['no-catalog-notes', 'warning'],
     ['note-unreadable', 'error'],
     ['vault-empty', 'error']
   ]
@@ -304,6 +315,30 @@ test('should report `vault-empty` on a folder with no notes at all', async () =>
     }
   ])
   assert.not.ok(ok)
+})
+
+test('should report `no-catalog-notes` on a vault whose notes are all skipped', async () => {
+  const vault = path.join(broken, 'no-catalog-notes')
+  const {ok, result, messages} = await buildMessages(vault)
+  assert.equal(messages, [
+    {
+      note: 'iam.md',
+      at: '',
+      severity: 'info',
+      ruleId: 'not-a-catalog-note',
+      reason: 'Not a catalog note: no `## Privileges` section'
+    },
+    {
+      note: vault,
+      at: '',
+      severity: 'warning',
+      ruleId: 'no-catalog-notes',
+      reason: 'No catalog notes in the vault, expected notes with a `## Privileges` section'
+    }
+  ])
+  // A warning: the empty catalog is still written, and `--frail` fails on it.
+  assert.ok(ok)
+  assert.equal(result.catalog.services, [])
 })
 
 test('should report `note-unreadable` on a note that cannot be read as a file', async () => {

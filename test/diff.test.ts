@@ -5,7 +5,7 @@
  */
 import {execFile} from 'node:child_process'
 import {existsSync} from 'node:fs'
-import {mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises'
+import {mkdir, mkdtemp, readdir, readFile, rm, writeFile} from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import {promisify} from 'node:util'
@@ -228,6 +228,47 @@ test('should exit with 1 on differences with `--exit-code`, and print JSON', asy
     assert.ok(same.stdout.endsWith('No changes.\n'))
     assert.is(differs, 1)
     assert.equal(JSON.parse(json.stdout), diffCatalogs(before, after))
+  } finally {
+    await rm(folder, {recursive: true, force: true})
+  }
+})
+
+test('should exit 2 with one line naming the path when a catalog cannot be read', async () => {
+  const folder = await mkdtemp(path.join(os.tmpdir(), 'iam-catalog-diff-'))
+  try {
+    const missing = path.join(folder, 'nope')
+    const garbage = path.join(folder, 'garbage.json')
+    const empty = path.join(folder, 'empty')
+    await writeFile(garbage, 'garbage\nand more\n')
+    await mkdir(empty)
+    const failure = (location: string) =>
+      run('node', [cli, 'diff', location, location]).then(
+        () => assert.unreachable('should fail'),
+        (error: {code: number; stdout: string; stderr: string}) => [
+          error.code,
+          error.stdout,
+          error.stderr
+        ]
+      )
+
+    assert.equal(await failure(missing), [
+      2,
+      '',
+      `iam-catalog: Missing \`${missing}\`, expected a \`catalog.json\` or a build folder that ` +
+        'holds one\n'
+    ])
+    assert.equal(await failure(garbage), [
+      2,
+      '',
+      `iam-catalog: Unexpected content in \`${garbage}\` that is not JSON (Unexpected token ` +
+        `'g', "garbage and more " is not valid JSON), expected a \`catalog.json\`\n`
+    ])
+    assert.equal(await failure(empty), [
+      2,
+      '',
+      `iam-catalog: Missing \`catalog.json\` in folder \`${empty}\`, expected the output ` +
+        'folder of a build\n'
+    ])
   } finally {
     await rm(folder, {recursive: true, force: true})
   }

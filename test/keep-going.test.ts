@@ -149,7 +149,7 @@ test('should keep the first of two actions of one name and leave out the second'
   )
 })
 
-test('should fail a note none of whose actions compiled, even when keeping going', async () => {
+test('should write nothing when no service compiled, even when keeping going', async () => {
   const folder = await temporaryFolder('all-broken')
   const text = await readFile(path.join(soundVault, 'iam.widget.md'), 'utf8')
   await writeFile(
@@ -158,14 +158,41 @@ test('should fail a note none of whose actions compiled, even when keeping going
   )
 
   const result = await build({sources: folder, out: path.join(folder, 'out'), keepGoing: true})
-  const report = await readJson<Report>(path.join(folder, 'out/report.json'))
+  const written = existsSync(path.join(folder, 'out'))
   await rm(folder, {recursive: true, force: true})
 
+  assert.is(result.ok, false)
   assert.equal(result.catalog.services, [])
   assert.equal(
-    report.skippedNotes.map((note) => [note.path, note.status, note.reasons.length]),
-    [['iam.widget.md', 'failed', 2]]
+    result.notes.map((note) => [note.path, note.kind]),
+    [['iam.widget.md', 'failed']]
   )
+  assert.equal(result.artifacts, [])
+  assert.is(written, false)
+})
+
+test('should keep the previous OUT and say so when keeping going compiled no service', async () => {
+  const folder = await temporaryFolder('all-broken-cli')
+  const sources = path.join(folder, 'vault')
+  const out = path.join(folder, 'out')
+  await copyNotes(soundVault, sources)
+  const sound = await runCli(['build', '-s', sources, '-o', out])
+  const catalogBefore = await readFile(path.join(out, 'catalog.json'), 'utf8')
+  for (const name of ['iam.gadget.md', 'iam.widget.md']) {
+    const file = path.join(sources, name)
+    const text = await readFile(file, 'utf8')
+    await writeFile(file, text.replace(/access level: .*/g, 'access level: Often'))
+  }
+
+  const run = await runCli(['build', '-s', sources, '-o', out, '--keep-going'])
+  const catalogAfter = await readFile(path.join(out, 'catalog.json'), 'utf8')
+  await rm(folder, {recursive: true, force: true})
+
+  assert.is(sound.code, 0)
+  assert.is(run.code, 1)
+  assert.match(run.stderr, /, 0 services, 0 actions, [\d.]+ s; no service compiled, /)
+  assert.ok(run.stderr.endsWith('so wrote nothing and kept the previous output\n'))
+  assert.is(catalogAfter, catalogBefore)
 })
 
 test('should exit 1 yet write the output with --keep-going, and say what it left out', async () => {
@@ -174,7 +201,7 @@ test('should exit 1 yet write the output with --keep-going, and say what it left
 
   assert.is(run.code, 1)
   assert.ok(existsSync(path.join(out, 'report.json')))
-  assert.match(run.stderr, '1 failed, 1 services, 2 actions, 1 actions left out')
+  assert.match(run.stderr, '1 failed, 1 service, 2 actions, 1 action left out')
 })
 
 test.run()
