@@ -22,6 +22,14 @@ const BATCHES_PER_WORKER = 4
  */
 const MIN_BYTES_PER_WORKER = 256 * 1024
 
+/**
+ * The old-generation heap of a worker, in MB. Left to itself V8 lets each worker's heap grow
+ * far past what it holds alive, and two workers beside the main thread went over 450 MB on the
+ * current catalog; capped, a build takes about 300 MB for some 10% more time. A batch that
+ * needs more (a note of many megabytes) is compiled again on the main thread.
+ */
+const WORKER_HEAP_MB = 192
+
 /** The number of jobs when none is asked for: one per core the process may use. */
 export function defaultJobs(): number {
   return os.availableParallelism()
@@ -37,22 +45,23 @@ export async function compileNotes(notes: NoteInput[], jobs: number): Promise<No
   const bytes = notes.reduce((sum, note) => sum + note.bytes.byteLength, 0)
   const threads = Math.min(jobs, Math.ceil(bytes / MIN_BYTES_PER_WORKER), notes.length)
 
-  if (threads <= 1) {
-    // Loaded here, not above, so a build that compiles nothing never loads the parser.
-    const {default: compileBatch} = await import('./compile-worker.js')
-    return compileBatch(notes)
-  }
+  if (threads <= 1) return compileOnThisThread(notes)
 
   const pool = new Tinypool({
     filename: new URL('./compile-worker.js', import.meta.url).href,
     minThreads: threads,
-    maxThreads: threads
+    maxThreads: threads,
+    resourceLimits: {maxOldGenerationSizeMb: WORKER_HEAP_MB}
   })
 
   try {
     const batches = splitByBytes(notes, threads * BATCHES_PER_WORKER)
+    // A batch whose worker failed (out of its heap) is compiled here; a fault of the compiler
+    // itself fails here too, and so is not hidden.
     const results = await Promise.all(
-      batches.map((batch) => pool.run(batch) as Promise<NoteResult[]>)
+      batches.map((batch) =>
+        (pool.run(batch) as Promise<NoteResult[]>).catch(() => compileOnThisThread(batch))
+      )
     )
     return results.flat()
   } finally {
@@ -80,4 +89,11 @@ export function splitByBytes(notes: NoteInput[], count: number): NoteInput[][] {
 
   if (batch.length > 0) batches.push(batch)
   return batches
+}
+
+/** Compile `notes` on the calling thread. */
+async function compileOnThisThread(notes: NoteInput[]): Promise<NoteResult[]> {
+  // Loaded here, not above, so a build that compiles nothing never loads the parser.
+  const {default: compileBatch} = await import('./compile-worker.js')
+  return compileBatch(notes)
 }
