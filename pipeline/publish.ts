@@ -67,7 +67,7 @@ export async function publishOutput<T>(
     // A temporary folder is private to its owner; the output is for everyone who reads builds.
     await chmod(staging, 0o755)
     const result = await write(staging)
-    const name = `build-${(await hashFolder(staging)).slice(0, 16)}`
+    const name = `build-${(await contentDigest(staging)).slice(0, 16)}`
     await withLock(path.join(store.folder, 'lock'), () => commit(store, staging, name))
     return result
   } finally {
@@ -123,12 +123,12 @@ async function isEarlierOutput(folder: string): Promise<boolean> {
 async function commit(store: Store, staging: string, name: string): Promise<void> {
   // The same content may be there already (an unchanged vault): that folder is whole, since
   // folders get their content name only once complete and lose it before they are removed. But
-  // its files may have been edited by hand since, so it is used only when it still matches its
-  // name; otherwise the new build takes a name of its own.
+  // its files may have been edited by hand since, so it is used only when they are still those
+  // of the new build; otherwise the new build takes a name of its own.
   const existing = path.join(store.folder, name)
   if (!(await lstatOrUndefined(existing))) {
     await rename(staging, existing)
-  } else if (`build-${(await hashFolder(existing)).slice(0, 16)}` !== name) {
+  } else if ((await hashFolder(existing)) !== (await hashFolder(staging))) {
     name = `${name}-${randomSuffix()}`
     await rename(staging, path.join(store.folder, name))
   }
@@ -250,6 +250,21 @@ function isRunning(pid: number): boolean {
     return true
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+/**
+ * The digest that names a build. A build's `manifest.json` holds the sha256 of every other
+ * artifact and of the inputs, so its own hash stands for the whole folder without reading
+ * every artifact again; a folder without one is hashed file by file.
+ */
+async function contentDigest(folder: string): Promise<string> {
+  try {
+    return createHash('sha256')
+      .update(await readFile(path.join(folder, 'manifest.json')))
+      .digest('hex')
+  } catch {
+    return hashFolder(folder)
   }
 }
 
