@@ -11,9 +11,9 @@ import {test} from 'uvu'
 import * as assert from 'uvu/assert'
 import {build} from '../pipeline/build.js'
 import type {Catalog} from '../pipeline/model.js'
+import {corpusVault as vault} from './helpers.js'
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..')
-const vault = path.join(root, '../shared/corpus/vault')
 const expectedPath = path.join(root, '../shared/expected/vault-summary.json')
 
 interface Expected {

@@ -17,6 +17,7 @@ import {diffCatalogs, diffToMarkdown, readCatalog} from '../pipeline/diff.js'
 import type {Action, Catalog, Service} from '../pipeline/model.js'
 import {locateUpstream} from '../pipeline/upstream.js'
 import {buildOnce, root} from './support/builds.js'
+import {corpusVault as corpus} from './helpers.js'
 
 const run = promisify(execFile)
 const cli = path.join(root, 'lib/pipeline/cli.js')
@@ -273,8 +274,6 @@ test('should exit 2 with one line naming the path when a catalog cannot be read'
     await rm(folder, {recursive: true, force: true})
   }
 })
-
-const corpus = path.join(root, '../shared/corpus/vault')
 
 if (!existsSync(corpus)) {
   console.log(

@@ -11,10 +11,10 @@ import {unified} from 'unified'
 import {test} from 'uvu'
 import * as assert from 'uvu/assert'
 import {parseMarkdown, setAside} from '../pipeline/parse-markdown.js'
+import {corpusVault as vault} from './helpers.js'
 
 const remark = unified().use(remarkParse).use(remarkFrontmatter, ['yaml'])
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..')
-const vault = path.join(root, '../shared/corpus/vault')
 
 function assertSameTree(text: string): void {
   assert.equal(parseMarkdown(text), remark.parse(text), JSON.stringify(text))

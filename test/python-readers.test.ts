@@ -13,11 +13,11 @@ import {test} from 'uvu'
 import * as assert from 'uvu/assert'
 import {build} from '../pipeline/build.js'
 import type {Catalog} from '../pipeline/model.js'
+import {corpusVault} from './helpers.js'
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..')
 const script = path.join(root, 'test/readers.py')
 const sampleVault = path.join(root, 'test/fixtures/sample-vault')
-const corpusVault = path.join(root, '../shared/corpus/vault')
 const expectedPath = path.join(root, '../shared/expected/vault-summary.json')
 const hasPython = spawnSync('python3', ['--version']).status === 0
 
