@@ -11,7 +11,7 @@ import {compileVault} from './compile-vault.js'
 import {compilerVersion} from './compiler-version.js'
 import type {NoteMessage} from './diagnostics.js'
 import type {Report} from './emit/report.js'
-import {buildReport} from './emit/report.js'
+import {buildReport, emitReport} from './emit/report.js'
 import {intactOutput, inputsDigest, writeManifest} from './manifest.js'
 import type {Catalog} from './model.js'
 import {publishOutput} from './publish.js'
@@ -122,11 +122,10 @@ async function writeArtifacts(
   inputs: string
 ): Promise<Artifact[]> {
   // The emitters (SQLite above all) are loaded only by builds that write.
-  const [{emitJson}, {emitCsv}, {emitSqlite}, {emitReport}] = await Promise.all([
+  const [{emitJson}, {emitCsv}, {emitSqlite}] = await Promise.all([
     import('./emit/json.js'),
     import('./emit/csv.js'),
-    import('./emit/sqlite.js'),
-    import('./emit/report.js')
+    import('./emit/sqlite.js')
   ])
 
   const written = [

@@ -40,25 +40,15 @@ export interface SkippedActionRecord {
  * @param bytes The note's bytes.
  */
 export function compileNote(path: string, bytes: Uint8Array): NoteResult {
-  const fname = path.replace(/^.*\//, '').replace(/\.md$/, '')
   const file = new VFile({path})
   const text = decodeNote(file, bytes)
 
-  if (text === undefined) {
-    return {
-      path,
-      fname,
-      kind: 'failed',
-      service: undefined,
-      messages: messagesOf(file),
-      prefixPlace: undefined,
-      skippedActions: []
-    }
-  }
+  if (text === undefined) return failedNote(path, file)
 
   // Kept on the file so later stages can tell what was written literally from what was escaped.
   file.value = text
   const parsed = parseNote(file, text)
+  const fname = fnameOf(path)
   const result = normalizeNote(file, {path, fname}, parsed)
   const service = result.kind === 'service' ? result.service : undefined
   const prefixPlace = result.kind === 'service' ? result.prefixPlace : undefined
@@ -74,16 +64,25 @@ export function compileNote(path: string, bytes: Uint8Array): NoteResult {
 
 /** The result for a note that could not be read at all. */
 export function unreadableNote(path: string, problem: string): NoteResult {
-  const fname = path.replace(/^.*\//, '').replace(/\.md$/, '')
   const file = new VFile({path})
   report(file, 'error', 'note-unreadable', `Cannot read note: ${problem}`)
+  return failedNote(path, file)
+}
+
+/** The result of a note that failed before it could be parsed, with the messages of `file`. */
+function failedNote(path: string, file: VFile): NoteResult {
   return {
     path,
-    fname,
+    fname: fnameOf(path),
     kind: 'failed',
     service: undefined,
     messages: messagesOf(file),
     prefixPlace: undefined,
     skippedActions: []
   }
+}
+
+/** The Dendron file name of the note at `path`: its base name without `.md`. */
+function fnameOf(path: string): string {
+  return path.replace(/^.*\//, '').replace(/\.md$/, '')
 }
